@@ -1,0 +1,57 @@
+import { Command, CommanderError } from 'commander';
+import { isUserError, errorMessage } from '../errors';
+import { commands } from './commands';
+import { VERSION } from '../version';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('sampgen')
+    .description(
+      'Build neural drum-sample generators: preprocess raw one-shots into a dataset, train autoencoders, VAEs ' +
+        'and GANs from YAML configs, export TensorFlow.js models, and generate, evaluate and audition them.',
+    )
+    .version(VERSION, '-V, --version', 'print the sampgen version')
+    .option('-q, --quiet', 'no progress bars or informational messages (warnings and errors still print)')
+    .option('--json', 'print a machine-readable JSON summary on stdout instead of text')
+    .option('-v, --verbose', 'show stack traces of unexpected errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 success, 1 runtime failure, 2 bad usage or bad input.\n' +
+        'Run `sampgen <command> --help` for the options of one command.',
+    );
+  for (const register of commands) register(program);
+  // Commander exits on its own by default; we map its outcomes to our exit codes instead.
+  overrideExits(program);
+  return program;
+}
+
+function overrideExits(cmd: Command): void {
+  cmd.exitOverride();
+  for (const sub of cmd.commands) overrideExits(sub);
+}
+
+/** Runs the CLI and resolves to the process exit code; never calls process.exit itself. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (err.exitCode === 0) return 0;
+      return 2; // commander already printed the usage error
+    }
+    if (isUserError(err)) {
+      process.stderr.write(`sampgen: ${errorMessage(err)}\n`);
+      return 2;
+    }
+    const verbose = program.opts().verbose || argv.includes('--verbose') || argv.includes('-v');
+    process.stderr.write(`sampgen: unexpected error: ${errorMessage(err)}\n`);
+    if (verbose && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    else process.stderr.write('(this is a bug or a runtime failure; rerun with --verbose for the stack trace)\n');
+    return 1;
+  }
+}
