@@ -1,0 +1,2 @@
+/** The model builders; each family lives in its own module. */
+export * from './dense';
