@@ -1,0 +1,60 @@
+/**
+ * The dataset folder format (written by `sampgen preprocess`, read by training):
+ *   dataset.json  — this description (written last: a folder without it is incomplete);
+ *   samples.f32   — `count` rows of `length` little-endian float32 samples, row-major, in the order of `files`;
+ *   <name>.wav    — the same rows as float32 WAVs, mirroring the sources' folders, for listening.
+ * Field names are snake_case because the file is meant to be read by other tools (Python included).
+ */
+
+export const DATASET_VERSION = 1;
+export const DATASET_JSON = 'dataset.json';
+export const SAMPLES_FILE = 'samples.f32';
+export const BYTES_PER_SAMPLE = 4;
+
+/** One source file that became a row. */
+export interface DatasetFileEntry {
+  /** Path of the source relative to the inputs' common folder, with `/` separators. */
+  path: string;
+  /** Path of the per-file float32 WAV inside the dataset folder, with `/` separators. */
+  output: string;
+  /** sha256 of the source file's bytes, hex. */
+  sha256: string;
+  /** The source's own sample rate (Hz), channel count, container/encoding, frames and duration (s). */
+  sample_rate: number;
+  channels: number;
+  format: string;
+  frames: number;
+  duration: number;
+}
+
+/** One input that was not used, and why. */
+export interface DatasetSkipEntry {
+  path: string;
+  reason: string;
+}
+
+/** The parameters as the user gave them (durations in their own unit, e.g. "0.1" or "16384s"). */
+export interface DatasetParameters {
+  channel: string;
+  sample_rate: number;
+  attack: string;
+  length: string;
+  recursive: boolean;
+  extensions: string[] | null;
+}
+
+/** dataset.json, version 1. */
+export interface DatasetInfo {
+  version: number;
+  created_by: string;
+  sample_rate: number;
+  /** Samples per row. */
+  length: number;
+  /** Rows in samples.f32 (= files.length). */
+  count: number;
+  /** Index of the peak in every row (samples). */
+  attack: number;
+  parameters: DatasetParameters;
+  files: DatasetFileEntry[];
+  skipped: DatasetSkipEntry[];
+}
