@@ -1,0 +1,18 @@
+/** Configs: YAML loading, schema validation, `extends`, `--set`, defaults and the resolved-config hash. */
+export * from './types';
+export { loadConfig, resolveConfigObject } from './load';
+export { parseSet } from './set';
+export { serializeConfig, runFolderName } from './serialize';
+export { configHash, canonicalJson, hashedView } from './hash';
+export { ConfigError, type ConfigIssue } from './issues';
+export {
+  CONV_LENGTH_MULTIPLE,
+  DATA_DEFAULTS,
+  DENSE_LENGTH,
+  GAN_DEFAULTS,
+  MODEL_KEYS,
+  OUTPUT_DEFAULTS,
+  TRAIN_DEFAULTS,
+  VAE_DEFAULTS,
+  WAVEGAN_LENGTH,
+} from './defaults';

@@ -1,0 +1,142 @@
+/**
+ * The JSON schema of one config layer (a YAML file, an in-memory object or one `--set`), checked by ajv.
+ *
+ * Every key is optional here: a layer may be a shared base that only sets a few defaults, and the rules that
+ * need the merged whole (model.type given, keys that apply to the chosen model) are checked after merging
+ * (see rules.ts). Every node carries a `description` that reads as the end of "KEY must be …"; it is the
+ * standard JSON-schema annotation, so ajv's strict mode accepts it, and error messages come from the same
+ * place as the rules themselves instead of from ajv's generic wording.
+ */
+import { ACTIVATIONS, BACKENDS, LOSSES, MODEL_SIZES, MODEL_TYPES, OPTIMIZERS, UPSAMPLES } from './types';
+
+export interface SchemaNode {
+  type?: string | string[];
+  description: string;
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: boolean;
+  items?: Omit<SchemaNode, 'description'> & { description?: string };
+  enum?: readonly unknown[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  minLength?: number;
+  minItems?: number;
+  pattern?: string;
+}
+
+/** Seeds feed Rng, which keeps 32 bits: larger seeds would silently collide with smaller ones. */
+const MAX_SEED = 0xffffffff;
+
+function int(min: number, max?: number): SchemaNode {
+  const node: SchemaNode = { type: 'integer', minimum: min, description: `an integer >= ${min}` };
+  if (max !== undefined) {
+    node.maximum = max;
+    node.description = `an integer in [${min}, ${max}]`;
+  }
+  return node;
+}
+
+function nullable(node: SchemaNode, meaning: string): SchemaNode {
+  return { ...node, type: [node.type as string, 'null'], description: `${node.description}, or null (${meaning})` };
+}
+
+function oneOf(values: readonly string[]): SchemaNode {
+  return { type: 'string', enum: values, description: `one of ${values.join(', ')}` };
+}
+
+const text = (what: string): SchemaNode => ({ type: 'string', minLength: 1, description: `a non-empty string (${what})` });
+
+function section(properties: Record<string, SchemaNode>): SchemaNode {
+  return {
+    type: 'object',
+    properties,
+    additionalProperties: false,
+    description: `a mapping with keys ${Object.keys(properties).join(', ')}`,
+  };
+}
+
+const unitList = (which: string): SchemaNode =>
+  nullable(
+    {
+      type: 'array',
+      items: { type: 'integer', minimum: 1 },
+      minItems: 1,
+      description: `a non-empty list of integers >= 1 (hidden ${which} layer widths)`,
+    },
+    'use the model.size table',
+  );
+
+export const LAYER_SCHEMA: SchemaNode = section({
+  extends: text('path of a config file to extend, relative to this file'),
+  name: {
+    type: 'string',
+    pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$',
+    description: 'a name of at most 100 letters, digits, ".", "_" or "-", starting with a letter or digit (it names the run folder)',
+  },
+  model: section({
+    type: oneOf(MODEL_TYPES),
+    size: oneOf(MODEL_SIZES),
+    activation: oneOf(ACTIVATIONS),
+    latent: int(1),
+    length: int(1),
+    d: int(1),
+    upsample: oneOf(UPSAMPLES),
+    phase_shuffle: int(0),
+    encoder_units: unitList('encoder'),
+    decoder_units: unitList('decoder'),
+  }),
+  data: section({
+    path: text('a dataset folder made by `sampgen preprocess`'),
+    validation: { type: 'number', minimum: 0, maximum: 0.9, description: 'a number in [0, 0.9] (fraction held out)' },
+    shuffle: { type: 'boolean', description: 'true or false' },
+  }),
+  train: section({
+    epochs: int(1),
+    batch_size: int(1),
+    optimizer: oneOf(OPTIMIZERS),
+    lr: { type: 'number', exclusiveMinimum: 0, description: 'a number > 0' },
+    beta1: { type: 'number', minimum: 0, exclusiveMaximum: 1, description: 'a number in [0, 1)' },
+    beta2: { type: 'number', minimum: 0, exclusiveMaximum: 1, description: 'a number in [0, 1)' },
+    loss: oneOf(LOSSES),
+    seed: int(0, MAX_SEED),
+    backend: oneOf(BACKENDS),
+    checkpoint_every: int(1),
+    log_every: int(1),
+    max_steps: nullable(int(1), 'no limit'),
+  }),
+  gan: section({
+    lambda_gp: { type: 'number', minimum: 0, description: 'a number >= 0' },
+    critic_steps: int(1),
+    preview_every: int(1),
+    preview_count: int(0),
+  }),
+  vae: section({
+    kl_factor: { type: 'number', minimum: 0, description: 'a number >= 0' },
+    kl_ramp_steps: int(0),
+  }),
+  output: section({
+    runs: text('parent folder of run folders'),
+    models: text('parent folder of exported models'),
+  }),
+});
+
+/** The schema node of a key path, or undefined for a path the schema does not know. */
+export function schemaAt(path: readonly string[]): SchemaNode | undefined {
+  let node: SchemaNode | undefined = LAYER_SCHEMA;
+  for (const key of path) {
+    node = node?.properties && Object.prototype.hasOwnProperty.call(node.properties, key) ? node.properties[key] : undefined;
+    if (!node) return undefined;
+  }
+  return node;
+}
+
+/** Every key path the schema knows, dotted ("train.lr"), sections included. */
+export function knownPaths(node: SchemaNode = LAYER_SCHEMA, prefix: string[] = []): string[][] {
+  const out: string[][] = [];
+  for (const [key, child] of Object.entries(node.properties ?? {})) {
+    out.push([...prefix, key]);
+    out.push(...knownPaths(child, [...prefix, key]));
+  }
+  return out;
+}

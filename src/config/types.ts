@@ -1,0 +1,148 @@
+/**
+ * The resolved configuration: every key filled in, so that code downstream never looks up a default itself.
+ * Key names are the YAML names (snake_case) on purpose: scripts, sweeps (`--set train.batch_size=64`) and the
+ * saved `config.yaml` all use the same spelling as the code.
+ *
+ * `model` is a union on `model.type`: each model carries only the keys that mean something for it (a GAN has
+ * no `size`, a dense autoencoder no `d`), so the compiler makes model code narrow on `type` before reading them.
+ */
+
+export const MODEL_TYPES = ['dense-ae', 'conv-ae', 'gan', 'vae'] as const;
+export type ModelType = (typeof MODEL_TYPES)[number];
+export const MODEL_SIZES = ['small', 'medium', 'big'] as const;
+export type ModelSize = (typeof MODEL_SIZES)[number];
+export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+export const UPSAMPLES = ['transpose', 'nn'] as const;
+export type Upsample = (typeof UPSAMPLES)[number];
+export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
+export type Optimizer = (typeof OPTIMIZERS)[number];
+export const LOSSES = ['mse', 'mae'] as const;
+export type Loss = (typeof LOSSES)[number];
+export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+interface ModelCommon {
+  /** Latent vector size. */
+  latent: number;
+  /** Samples per example (input length of encoders/critics, output length of decoders/generators). */
+  length: number;
+}
+
+/** Keys shared by the dense autoencoder and the VAE, whose layers come from the study's size table. */
+export interface DenseLayers {
+  size: ModelSize;
+  activation: Activation;
+  /**
+   * Hidden layer widths overriding the size table, without the latent layer (encoder) or the output layer
+   * (decoder), which come from `latent` and `length`. null: take them from `size`.
+   */
+  encoder_units: number[] | null;
+  decoder_units: number[] | null;
+}
+
+export interface DenseAeModelConfig extends ModelCommon, DenseLayers {
+  type: 'dense-ae';
+}
+
+export interface VaeModelConfig extends ModelCommon, DenseLayers {
+  type: 'vae';
+}
+
+/** Keys shared by the convolutional autoencoder and the WaveGAN generator/critic. */
+export interface ConvLayers {
+  /** WaveGAN model size: channels d, 2d, 4d, 8d, 16d. */
+  d: number;
+  /** How the decoder/generator upsamples: transposed convolutions, or nearest-neighbour upsampling + conv. */
+  upsample: Upsample;
+}
+
+export interface ConvAeModelConfig extends ModelCommon, ConvLayers {
+  type: 'conv-ae';
+}
+
+export interface GanModelConfig extends ModelCommon, ConvLayers {
+  type: 'gan';
+  /** Phase shuffle amount n of the critic (random shift in [-n, n]); 0 turns it off. */
+  phase_shuffle: number;
+}
+
+export type ModelConfig = DenseAeModelConfig | VaeModelConfig | ConvAeModelConfig | GanModelConfig;
+
+export interface DataConfig {
+  /** Dataset folder made by `sampgen preprocess`, relative to the working directory. */
+  path: string;
+  /** Fraction of examples held out for validation, in [0, 0.9]. */
+  validation: number;
+  /** Shuffle the training examples every epoch (with the run's seeded generator). */
+  shuffle: boolean;
+}
+
+export interface TrainConfig {
+  epochs: number;
+  batch_size: number;
+  optimizer: Optimizer;
+  lr: number;
+  /** Adam's moment decay rates; present for every optimizer, used (and hashed) only by adam. */
+  beta1: number;
+  beta2: number;
+  loss: Loss;
+  seed: number;
+  backend: BackendName;
+  /** Save a checkpoint every this many epochs (and at the end, and on SIGINT/SIGTERM). */
+  checkpoint_every: number;
+  /** Batches between progress/log updates. */
+  log_every: number;
+  /** Stop after this many optimizer steps (smoke runs); null: run all epochs. */
+  max_steps: number | null;
+}
+
+export interface GanConfig {
+  /** Gradient-penalty weight λ of WGAN-GP. */
+  lambda_gp: number;
+  /** Critic updates per generator update. */
+  critic_steps: number;
+  /** Generator steps between preview WAVs. */
+  preview_every: number;
+  /** Preview WAVs per preview (from fixed latent vectors); 0: none. */
+  preview_count: number;
+}
+
+export interface VaeConfig {
+  /** β after the ramp: loss = reconstruction + β(step)·KL. */
+  kl_factor: number;
+  /** β(step) = kl_factor · min(1, step / kl_ramp_steps); 0: β = kl_factor from the first step. */
+  kl_ramp_steps: number;
+}
+
+export interface OutputConfig {
+  /** Parent folder of run folders (`<runs>/<name>-<hash>/`). */
+  runs: string;
+  /** Parent folder of exported models (`<models>/<name>/`). */
+  models: string;
+}
+
+/** A fully resolved config: all defaults filled. */
+export interface SampgenConfig {
+  name: string;
+  model: ModelConfig;
+  data: DataConfig;
+  train: TrainConfig;
+  gan: GanConfig;
+  vae: VaeConfig;
+  output: OutputConfig;
+}
+
+export interface LoadedConfig {
+  config: SampgenConfig;
+  /** First 8 hex digits of fullHash: the short hash used in run folder names. */
+  hash: string;
+  /** sha256 (64 hex digits) of the canonical JSON of the result-relevant part of the config (see hash.ts). */
+  fullHash: string;
+  /** The file loaded (as given), or the label of an in-memory config. */
+  file: string;
+  /** The files merged, base first: the `extends` chain ending with `file` (in-memory: only the files it extends). */
+  sources: string[];
+  /** The `--set` expressions applied, in order. */
+  sets: string[];
+}
