@@ -98,6 +98,16 @@ describe('buildDenseAutoencoder: options', () => {
     expect(autoencoder.trainableWeights.length).toBe(encoder.trainableWeights.length + decoder.trainableWeights.length);
   });
 
+  test('fitting the autoencoder trains the encoder and the decoder', async () => {
+    const { encoder, decoder, autoencoder } = buildDenseAutoencoder({ size: 'small', activation: 'tanh', latent: 2, length: L, seed: 8 });
+    const before = [...encoder.getWeights(), ...decoder.getWeights()].map((w) => Array.from(w.dataSync()));
+    autoencoder.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
+    const x = tf.randomUniform([8, L], -1, 1, 'float32', 12);
+    await autoencoder.fit(x, x, { epochs: 1, batchSize: 8, verbose: 0 });
+    const after = [...encoder.getWeights(), ...decoder.getWeights()].map((w) => Array.from(w.dataSync()));
+    after.forEach((w, i) => expect(w).not.toEqual(before[i]));
+  });
+
   test('bad options are user errors naming the field', () => {
     const base = { size: 'small' as DenseSize, activation: 'relu' as Activation, latent: 2, length: L, seed: 0 };
     expect(() => buildDenseAutoencoder({ ...base, latent: 0 })).toThrow(UserError);
