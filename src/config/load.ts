@@ -21,7 +21,7 @@ import { checkLayer } from './validate';
 export function loadConfig(file: string, sets: readonly string[] = []): LoadedConfig {
   const issues: ConfigIssue[] = [];
   const top = fileLayer(file, file);
-  const chain = followExtends(top, path.resolve(file), [], issues);
+  const chain = followExtends(top, path.resolve(file), file, [], [], issues);
   return finish(chain, chain.map((l) => l.source), file, sets, issues, nameFromFile(file));
 }
 
@@ -37,38 +37,47 @@ export function resolveConfigObject(
 ): LoadedConfig {
   const issues: ConfigIssue[] = [];
   const top = objectLayer(raw, label);
-  const pseudoFile = path.join(path.resolve(options.baseDir ?? '.'), '(in-memory)');
-  const chain = followExtends(top, pseudoFile, [], issues);
+  const pseudoFile = path.join(options.baseDir ?? '.', '(in-memory)');
+  const chain = followExtends(top, path.resolve(pseudoFile), pseudoFile, [], [], issues);
   const files = chain.slice(0, -1).map((l) => l.source);
   return finish(chain, files, label, sets, issues, nameFromFile(label));
 }
 
 /**
  * The layers of an `extends` chain, base first. `absFile` is the layer's own path (for relative extends and
- * cycle detection); `stack` the absolute paths of the files that extend it, nearest last.
+ * cycle detection), `shownFile` the same path the way the user addressed it (messages name a base the same
+ * way: `configs/base.yaml` when the user typed `configs/x.yaml`); `stack` the absolute paths of the files
+ * that extend it, nearest last.
  */
-function followExtends(layer: Layer, absFile: string, stack: string[], issues: ConfigIssue[]): Layer[] {
+function followExtends(
+  layer: Layer,
+  absFile: string,
+  shownFile: string,
+  stack: string[],
+  shownStack: string[],
+  issues: ConfigIssue[],
+): Layer[] {
   const ext = layer.data.extends;
   // A non-string extends is the schema's to report, with the layer's other problems.
   if (typeof ext !== 'string' || ext === '') return [layer];
   const line = layer.lineOf(['extends']);
   const target = path.resolve(path.dirname(absFile), ext);
-  // Messages name the base the way the user would type it from here: relative to the working directory.
-  const shown = path.relative(process.cwd(), target) || target;
+  const shown = path.join(path.dirname(shownFile), ext);
   const chainNow = [...stack, absFile];
   if (!fs.existsSync(target)) {
-    issues.push({ source: layer.source, line, message: `extends: ${ext}: no such file (looked for ${shown})` });
+    issues.push({ source: layer.source, line, message: `extends: ${ext}: no such file (looked for ${target})` });
     return [layer];
   }
   const real = fs.realpathSync(target);
   const realChain = chainNow.map((f) => (fs.existsSync(f) ? fs.realpathSync(f) : f));
   if (realChain.includes(real)) {
-    const loop = [...chainNow.slice(realChain.indexOf(real)), target].map((f) => path.relative(process.cwd(), f) || f);
+    const shownChain = [...shownStack, shownFile];
+    const loop = [...shownChain.slice(realChain.indexOf(real)), shown];
     issues.push({ source: layer.source, line, message: `extends cycle: ${loop.join(' -> ')}` });
     return [layer];
   }
   const base = fileLayer(target, shown);
-  return [...followExtends(base, target, chainNow, issues), layer];
+  return [...followExtends(base, target, shown, chainNow, [...shownStack, shownFile], issues), layer];
 }
 
 function finish(

@@ -24,7 +24,9 @@ export function checkLayer(layer: Layer): ConfigIssue[] {
       issues.push(issue);
     }
   }
-  return issues;
+  // ajv lists unknown keys before bad values; a reader fixing a file goes top to bottom.
+  const order = (i: ConfigIssue): number => i.line ?? Number.MAX_SAFE_INTEGER;
+  return issues.sort((a, b) => order(a) - order(b));
 }
 
 function toIssue(err: ErrorObject, layer: Layer): ConfigIssue {
