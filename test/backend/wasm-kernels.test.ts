@@ -1,0 +1,194 @@
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, isPatched, PATCHED_KERNELS } from '../../src/backend';
+import { Rng } from '../../src/util/rng';
+
+/**
+ * The patched wasm kernels against the pure-JS cpu backend (the independent reference): same inputs, same op,
+ * relative error max|wasm − cpu| / max|cpu| ≤ 1e-4.
+ */
+
+type Shape = number[];
+
+function randomArray(shape: Shape, rng: Rng): Float32Array {
+  const a = new Float32Array(shape.reduce((p, d) => p * d, 1));
+  for (let i = 0; i < a.length; i++) a[i] = rng.normal();
+  return a;
+}
+
+/** Runs `f` on fresh tensors made from `arrays` on one backend; returns the outputs' values. */
+async function runOn(backend: 'cpu' | 'wasm', arrays: [Float32Array, Shape][], f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]) {
+  await initBackend(backend, () => undefined);
+  const out = tf.tidy(() => {
+    const r = f(...arrays.map(([a, s]) => tf.tensor(a, s)));
+    return Array.isArray(r) ? r : [r];
+  });
+  const values = out.map((t) => ({ shape: t.shape, data: t.dataSync() as Float32Array }));
+  tf.dispose(out);
+  return values;
+}
+
+function relativeError(got: Float32Array, want: Float32Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) {
+    diff = Math.max(diff, Math.abs(got[i] - want[i]));
+    scale = Math.max(scale, Math.abs(want[i]));
+  }
+  return diff / Math.max(scale, 1e-30);
+}
+
+/** Computes `f` on cpu and on wasm from the same random inputs and expects equal results. */
+async function expectSameOnWasm(seed: number, shapes: Shape[], f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]) {
+  const rng = new Rng(seed);
+  const arrays = shapes.map((s) => [randomArray(s, rng), s] as [Float32Array, Shape]);
+  const want = await runOn('cpu', arrays, f);
+  const got = await runOn('wasm', arrays, f);
+  expect(got.map((g) => g.shape)).toEqual(want.map((w) => w.shape));
+  for (let i = 0; i < want.length; i++) {
+    expect(want[i].data.length).toBeGreaterThan(0);
+    expect(relativeError(got[i].data, want[i].data)).toBeLessThanOrEqual(1e-4);
+  }
+}
+
+/** Runs `f` on wasm and expects no tensor and no wasm buffer to outlive it. */
+async function expectNoLeak(f: () => void) {
+  await initBackend('wasm', () => undefined);
+  f(); // first call may create lasting state (nothing here should, but measure the steady state)
+  const tensors = tf.memory().numTensors;
+  const buffers = tf.backend().numDataIds();
+  f();
+  expect(tf.memory().numTensors).toBe(tensors);
+  expect(tf.backend().numDataIds()).toBe(buffers);
+}
+
+/** Sum of f(...)·r with a fixed random r, so that the gradients see a non-uniform upstream gradient. */
+function weightedSum(y: tf.Tensor, seed: number): tf.Scalar {
+  const r = tf.tensor(randomArray(y.shape, new Rng(seed)), y.shape);
+  return tf.sum(tf.mul(y, r));
+}
+
+beforeAll(async () => {
+  await initBackend('wasm', () => undefined);
+});
+
+it('registers all three patches on wasm', () => {
+  for (const k of PATCHED_KERNELS) expect(isPatched(k)).toBe(true);
+});
+
+describe('BatchMatMul', () => {
+  const sizes: [number, number, number][] = [
+    [5, 7, 3],
+    [33, 17, 9],
+    [1, 64, 40],
+    [64, 1, 5],
+    [40, 8, 300], // swapped arrangement for transposeB (N ≫ M)
+    [300, 8, 40], // direct arrangement
+  ];
+  for (const [M, K, N] of sizes) {
+    for (const [ta, tb] of [[true, false], [false, true], [true, true], [false, false]] as const) {
+      it(`[${M}x${K}]·[${K}x${N}] transposeA=${ta} transposeB=${tb}, values and gradients`, async () => {
+        const aShape = ta ? [K, M] : [M, K];
+        const bShape = tb ? [N, K] : [K, N];
+        await expectSameOnWasm(M * 1000 + K * 10 + N, [aShape, bShape], (a, b) => tf.matMul(a, b, ta, tb));
+        await expectSameOnWasm(M + K + N, [aShape, bShape], (a, b) =>
+          tf.grads((x: tf.Tensor, y: tf.Tensor) => weightedSum(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D, ta, tb), 7))([a, b]),
+        );
+      });
+    }
+  }
+
+  it('rank 3 with batch 1 keeps its shape; batch 2 (stock kernel) still agrees', async () => {
+    await expectSameOnWasm(1, [[1, 6, 4], [1, 5, 4]], (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, false, true));
+    await expectSameOnWasm(2, [[2, 4, 6], [2, 4, 5]], (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, true, false));
+  });
+
+  it('leaks nothing', async () => {
+    const a = tf.tensor(randomArray([30, 20], new Rng(3)), [30, 20]);
+    const b = tf.tensor(randomArray([50, 20], new Rng(4)), [50, 20]);
+    const c = tf.tensor(randomArray([50, 7], new Rng(5)), [50, 7]);
+    const d = tf.tensor(randomArray([9, 50], new Rng(6)), [9, 50]);
+    await expectNoLeak(() => {
+      tf.matMul(a, b, false, true).dispose(); // direct arrangement
+      tf.matMul(b, c, true, false).dispose();
+      tf.matMul(c, d, true, true).dispose(); // swapped
+    });
+    tf.dispose([a, b, c, d]);
+  });
+});
+
+interface ConvCase {
+  name: string;
+  x: Shape; // NHWC (or NCHW with dataFormat)
+  filter: Shape; // [fh, fw, in, out]
+  strides: [number, number];
+  pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+  dataFormat?: 'NHWC' | 'NCHW';
+}
+
+const convCases: ConvCase[] = [
+  { name: 'model-like 1-D, k25 s4 same', x: [2, 1, 64, 2], filter: [1, 25, 2, 3], strides: [1, 4], pad: 'same' },
+  { name: '1-D k5 s2 same', x: [3, 1, 40, 3], filter: [1, 5, 3, 4], strides: [1, 2], pad: 'same' },
+  { name: '1-D k3 s1 valid', x: [2, 1, 17, 4], filter: [1, 3, 4, 2], strides: [1, 1], pad: 'valid' },
+  { name: '1-D k3 s4 valid, input tail unused', x: [2, 1, 10, 2], filter: [1, 3, 2, 3], strides: [1, 4], pad: 'valid' },
+  { name: '1-D k4 s4 same (taps = stride)', x: [2, 1, 32, 3], filter: [1, 4, 3, 2], strides: [1, 4], pad: 'same' },
+  { name: '1-D explicit padding', x: [2, 1, 21, 2], filter: [1, 6, 2, 3], strides: [1, 3], pad: [[0, 0], [0, 0], [4, 1], [0, 0]] },
+  { name: '1-D rows, height 3', x: [2, 3, 20, 2], filter: [1, 5, 2, 2], strides: [1, 2], pad: 'same' },
+  { name: '2-D k3x3 s1 same', x: [2, 6, 5, 3], filter: [3, 3, 3, 2], strides: [1, 1], pad: 'same' },
+  { name: '2-D k3x2 s2x3 valid', x: [1, 7, 9, 2], filter: [3, 2, 2, 3], strides: [2, 3], pad: 'valid' },
+  { name: '2-D explicit padding', x: [2, 5, 6, 2], filter: [2, 3, 2, 2], strides: [2, 2], pad: [[0, 0], [1, 2], [0, 3], [0, 0]] },
+  { name: '2-D NCHW', x: [2, 3, 6, 5], filter: [3, 2, 3, 2], strides: [1, 2], pad: 'same', dataFormat: 'NCHW' },
+];
+
+function convOutShape(c: ConvCase): Shape {
+  const nchw = c.dataFormat === 'NCHW';
+  const inShape = (nchw ? [c.x[0], c.x[2], c.x[3], c.x[1]] : c.x) as [number, number, number, number];
+  const info = tf.backend_util.computeConv2DInfo(inShape, c.filter as [number, number, number, number], c.strides, 1, c.pad);
+  return nchw ? [info.batchSize, info.outChannels, info.outHeight, info.outWidth] : info.outShape;
+}
+
+describe.each(convCases)('conv kernels: $name', (c) => {
+  const dy = convOutShape(c);
+  const attrs = { strides: c.strides, pad: c.pad, dataFormat: c.dataFormat ?? 'NHWC' };
+
+  it('Conv2DBackpropFilter', async () => {
+    await expectSameOnWasm(11, [c.x, dy], (x, g) =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: g }, { ...attrs, filterShape: c.filter }) as tf.Tensor,
+    );
+  });
+
+  it('Conv2DBackpropInput', async () => {
+    await expectSameOnWasm(12, [dy, c.filter], (g, w) =>
+      tf.engine().runKernel('Conv2DBackpropInput', { dy: g, filter: w }, { ...attrs, inputShape: c.x }) as tf.Tensor,
+    );
+  });
+
+  if (c.dataFormat !== 'NCHW') {
+    it('gradients of conv2d and conv2dTranspose', async () => {
+      const pad = c.pad;
+      await expectSameOnWasm(13, [c.x, c.filter], (x, w) =>
+        tf.grads((a: tf.Tensor, b: tf.Tensor) => weightedSum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, pad), 5))([x, w]),
+      );
+      // conv2dTranspose maps dy-shaped inputs back to x's shape; its filter is [fh, fw, xChannels, dyChannels].
+      await expectSameOnWasm(14, [dy, c.filter], (y, w) =>
+        tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          weightedSum(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, c.x as [number, number, number, number], c.strides, pad), 6),
+        )([y, w]),
+      );
+    });
+  }
+});
+
+it('conv kernels leak nothing', async () => {
+  const c = convCases[0];
+  const dyShape = convOutShape(c);
+  const x = tf.tensor(randomArray(c.x, new Rng(20)), c.x);
+  const w = tf.tensor(randomArray(c.filter, new Rng(21)), c.filter);
+  const dy = tf.tensor(randomArray(dyShape, new Rng(22)), dyShape);
+  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' };
+  await expectNoLeak(() => {
+    tf.dispose(tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: c.filter }));
+    tf.dispose(tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: c.x }));
+    tf.dispose(tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, 'same')))([x, w]));
+  });
+  tf.dispose([x, w, dy]);
+});
