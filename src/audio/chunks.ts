@@ -1,0 +1,58 @@
+import { fourCC, isPlausibleChunkId, viewOf } from './bytes';
+
+/**
+ * Walking the chunks of a RIFF (WAV, little-endian sizes) or IFF (AIFF, big-endian sizes) file.
+ *
+ * Written by hand because real sample libraries are full of files that strict readers reject or misread, and the
+ * decisions below are the ones that matter for them:
+ * - Chunks with an odd size are followed by a pad byte (both specs). Some writers omit it; when the byte after the
+ *   pad does not start a plausible chunk id but the byte before it does, we follow the unpadded layout instead
+ *   (libsndfile does the same).
+ * - A chunk that claims more bytes than the file holds is cut to what is there and marked `truncated`; nothing
+ *   after it can be found, so the walk ends.
+ * - Bytes after the last chunk that do not look like a chunk id (appended tags, zero padding from copy tools) end
+ *   the walk quietly instead of failing the file.
+ */
+export interface Chunk {
+  /** Four-character id, e.g. 'fmt ', 'data', 'COMM'. */
+  id: string;
+  /** Offset of the chunk body (after the 8-byte header) in the file. */
+  bodyOffset: number;
+  /** Size the header declares (possibly replaced through `sizeOf`, see RF64). */
+  declaredSize: number;
+  /** Bytes of the body actually present: declaredSize, or less when the file ends early. */
+  size: number;
+  truncated: boolean;
+}
+
+export interface WalkOptions {
+  littleEndian: boolean;
+  /** Replace a declared size, e.g. RF64's 0xFFFFFFFF placeholders with the 64-bit sizes from 'ds64'. */
+  sizeOf?: (id: string, declared: number) => number;
+}
+
+export function walkChunks(bytes: Uint8Array, start: number, options: WalkOptions): Chunk[] {
+  const view = viewOf(bytes);
+  const chunks: Chunk[] = [];
+  let pos = start;
+  while (pos + 8 <= bytes.length && isPlausibleChunkId(bytes, pos)) {
+    const id = fourCC(bytes, pos);
+    const raw = view.getUint32(pos + 4, options.littleEndian);
+    const declaredSize = options.sizeOf ? options.sizeOf(id, raw) : raw;
+    const bodyOffset = pos + 8;
+    const present = bytes.length - bodyOffset;
+    const truncated = declaredSize > present;
+    chunks.push({ id, bodyOffset, declaredSize, size: truncated ? present : declaredSize, truncated });
+    if (truncated) break;
+    let next = bodyOffset + declaredSize;
+    if (declaredSize % 2 === 1) {
+      const padded = next + 1;
+      // Prefer the spec's padded layout; fall back to the unpadded one only when it alone looks like a chunk.
+      const paddedOk = padded + 8 <= bytes.length && isPlausibleChunkId(bytes, padded);
+      const unpaddedOk = next + 8 <= bytes.length && isPlausibleChunkId(bytes, next);
+      if (paddedOk || !unpaddedOk) next = padded;
+    }
+    pos = next;
+  }
+  return chunks;
+}

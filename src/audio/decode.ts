@@ -1,0 +1,47 @@
+import { promises as fsp } from 'fs';
+import { AudioDecodeError } from './errors';
+import { decodeAiff } from './aiff';
+import { detectContainer } from './detect';
+import { decodeFlac } from './flac';
+import { decodeWav } from './wav';
+import { DecodedAudio } from './types';
+
+/**
+ * Decode a WAV, FLAC or AIFF/AIFC file held in memory to float32 channels. Every problem with the bytes becomes an
+ * AudioDecodeError whose message says what is wrong; NaN/Inf samples and silence are not errors here.
+ */
+export async function decodeAudio(bytes: Uint8Array): Promise<DecodedAudio> {
+  const container = detectContainer(bytes);
+  switch (container.kind) {
+    case 'wav':
+      return decodeWav(bytes);
+    case 'aiff':
+      return decodeAiff(bytes);
+    case 'flac':
+      return decodeFlac(bytes, container.offset);
+  }
+}
+
+/** Human text for the fs errors a user can cause, without the path (the caller names the file). */
+const FS_REASONS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a parent path is not a directory',
+  ELOOP: 'too many symbolic links',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+};
+
+export async function readAudioFile(path: string): Promise<DecodedAudio> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await fsp.readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code ? `${FS_REASONS[code] ?? 'error'} (${code})` : err instanceof Error ? err.message : String(err);
+    throw new AudioDecodeError(`cannot read file: ${reason}`, { cause: err });
+  }
+  return decodeAudio(bytes);
+}
