@@ -61,6 +61,13 @@ describe('schema errors', () => {
     ]);
   });
 
+  it('infinite and not-a-number values are rejected', () => {
+    expect(errorsOf({ 'x.yaml': DENSE + 'train:\n  lr: .inf\n  beta1: .nan\n' })).toEqual([
+      'x.yaml:6: train.lr must be a number > 0, got Infinity',
+      'x.yaml:7: train.beta1 must be a number in [0, 1), got NaN',
+    ]);
+  });
+
   it('an empty value is reported as nothing, not as a crash', () => {
     expect(errorsOf({ 'x.yaml': DENSE + 'train:\n  lr:\n' })).toEqual(['x.yaml:6: train.lr must be a number > 0, got nothing (null)']);
   });
