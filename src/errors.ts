@@ -9,6 +9,21 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * A failure that is nobody's bug but stops the work, such as a diverging training run: exit 1 with its message,
+ * without the "rerun with --verbose" hint that unexpected errors get.
+ */
+export class RuntimeFailure extends Error {
+  override readonly name = 'RuntimeFailure';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export function isRuntimeFailure(err: unknown): err is RuntimeFailure {
+  return err instanceof RuntimeFailure || (err instanceof Error && err.name === 'RuntimeFailure');
+}
+
 export function isUserError(err: unknown): err is UserError {
   return err instanceof UserError || (err instanceof Error && err.name === 'UserError');
 }

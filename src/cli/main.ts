@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { isUserError, errorMessage } from '../errors';
+import { isUserError, isRuntimeFailure, errorMessage } from '../errors';
 import { commands } from './commands';
 import { VERSION } from '../version';
 
@@ -47,6 +47,10 @@ export async function main(argv: string[]): Promise<number> {
     if (isUserError(err)) {
       process.stderr.write(`sampgen: ${errorMessage(err)}\n`);
       return 2;
+    }
+    if (isRuntimeFailure(err)) {
+      process.stderr.write(`sampgen: ${errorMessage(err)}\n`);
+      return 1;
     }
     const verbose = program.opts().verbose || argv.includes('--verbose') || argv.includes('-v');
     process.stderr.write(`sampgen: unexpected error: ${errorMessage(err)}\n`);

@@ -1,0 +1,73 @@
+import { Command, Option } from 'commander';
+import { loadConfig } from '../../config';
+import { trainModel } from '../../train/run';
+import { installStopHandlers, newStopFlag } from '../../train/stop';
+import { contextFor } from '../context';
+
+interface TrainCliOptions {
+  config: string;
+  set: string[];
+  resume?: boolean;
+  force?: boolean;
+  backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  export: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description(
+      'Train the model a YAML config describes on a dataset made by `sampgen preprocess`: validation split, ' +
+        'progress, log.jsonl, checkpoints and export to models/<name>/ at the end.',
+    )
+    .requiredOption('-c, --config <file>', 'the config YAML (see configs/, e.g. configs/ae-medium-tanh.yaml)')
+    .option('--set <key.path=value>', 'override a config key, e.g. --set train.lr=1e-4 (repeatable)', collect, [])
+    .option('--resume', 'continue the run from its last checkpoint (same config and overrides)')
+    .option('--force', 'start over even though the run folder has a checkpoint')
+    .addOption(
+      new Option('--backend <name>', 'TF.js backend (default: the config\'s train.backend, itself default auto)').choices([
+        'auto',
+        'tensorflow',
+        'wasm',
+        'cpu',
+      ]),
+    )
+    .option('--no-export', 'do not write models/<name>/ at the end (run `sampgen export <run>` later)')
+    .addHelpText(
+      'after',
+      '\nThe run folder is <output.runs>/<name>-<config hash>/ (config.yaml, log.jsonl, checkpoints/latest/).\n' +
+        'Ctrl-C (SIGINT) or SIGTERM finishes the current batch, saves a checkpoint and exits 0; --resume continues it.\n' +
+        'A NaN or Inf loss stops the run (exit 1) and keeps the last good checkpoint.',
+    )
+    .action(async (opts: TrainCliOptions, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      const loaded = loadConfig(opts.config, opts.set);
+      const stop = newStopFlag();
+      const uninstall = installStopHandlers(stop, (signal) => ctx.progress.log(`${signal}: finishing the batch, then saving a checkpoint…`));
+      try {
+        const result = await trainModel({
+          loaded,
+          resume: opts.resume,
+          force: opts.force,
+          backend: opts.backend,
+          progress: ctx.progress,
+          stop,
+          export: opts.export,
+        });
+        if (ctx.options.json) ctx.printJson(result);
+        else {
+          ctx.print(`${result.status === 'completed' ? 'trained' : 'interrupted'}: ${result.epochs} epochs, ${result.steps} steps on ${result.backend}`);
+          ctx.print(`run folder: ${result.runDir}`);
+          if (result.modelDir) ctx.print(`model: ${result.modelDir}`);
+          const f = result.final;
+          if (f.loss !== undefined) ctx.print(`final loss ${f.loss}${f.val_loss != null ? `, val_loss ${f.val_loss}` : ''}`);
+        }
+      } finally {
+        uninstall();
+      }
+    });
+}

@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Per-step context: randomness for this step comes from `seed`, derived from (train.seed, step). */
+export interface StepContext {
+  step: number;
+  seed: number;
+}
+
+/**
+ * What the generic training loop needs from a model family (dense AE, conv AE, VAE, GAN). The loop owns data,
+ * epochs, logging, checkpoints and export; a trainer owns its models, optimizers and the maths of one step.
+ */
+export interface ModelTrainer {
+  /** Every model whose weights make up the training state, by a stable name. */
+  readonly models: Record<string, tf.LayersModel>;
+  readonly optimizers: Record<string, tf.Optimizer>;
+  /** The parts written to the exported model folder (e.g. encoder + decoder, or generator). */
+  exportParts(): Record<string, tf.LayersModel>;
+  /** One optimisation step; returns named scalar losses; `loss` is the headline one. */
+  trainStep(batch: tf.Tensor2D, ctx: StepContext): Record<string, number>;
+  /** Losses on held-out data, without updating anything. */
+  evaluate(batch: tf.Tensor2D, ctx: StepContext): Record<string, number>;
+  /** Latent points of a batch, for the latent bounds in sampgen.json; absent for models without an encoder. */
+  encode?(batch: tf.Tensor2D): tf.Tensor2D;
+  /** The distribution a user should sample latents from: 'uniform' (GAN), 'normal' (VAE), or null (AE: use bounds). */
+  readonly prior: 'uniform' | 'normal' | null;
+  /** Number of examples one step consumes (a GAN step uses critic_steps batches). */
+  readonly batchesPerStep: number;
+  /** Trainer-specific state to keep in checkpoints (beyond weights). */
+  extraState?(): Record<string, unknown>;
+  restoreExtraState?(state: Record<string, unknown>): void;
+  /** Called every N steps with the run folder, e.g. to write GAN previews. */
+  onStep?(step: number, runDir: string): Promise<void>;
+  dispose(): void;
+}

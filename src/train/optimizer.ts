@@ -1,0 +1,47 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** tfjs' NamedTensor (not re-exported by @tensorflow/tfjs). */
+export type NamedTensor = { name: string; tensor: tf.Tensor };
+
+export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
+
+export function makeOptimizer(name: OptimizerName, lr: number, beta1 = 0.9, beta2 = 0.999): tf.Optimizer {
+  switch (name) {
+    case 'adam':
+      return tf.train.adam(lr, beta1, beta2);
+    case 'sgd':
+      return tf.train.sgd(lr);
+    case 'rmsprop':
+      return tf.train.rmsprop(lr);
+  }
+}
+
+interface AdamInternals {
+  accBeta1?: tf.Variable;
+  accBeta2?: tf.Variable;
+}
+
+/**
+ * The optimizer's state as named tensors. tfjs' Adam recomputes its bias-correction powers on setWeights as
+ * beta^(t+1) with pow(), which can differ in the last bit from the product it accumulated; we save the two
+ * accumulators too so a resumed run continues bit for bit.
+ */
+export async function optimizerState(opt: tf.Optimizer): Promise<NamedTensor[]> {
+  const weights = await opt.getWeights();
+  const adam = opt as unknown as AdamInternals;
+  if (adam.accBeta1 && adam.accBeta2) {
+    weights.push({ name: '__sampgen_accBeta1', tensor: adam.accBeta1 }, { name: '__sampgen_accBeta2', tensor: adam.accBeta2 });
+  }
+  return weights;
+}
+
+export async function restoreOptimizerState(opt: tf.Optimizer, weights: NamedTensor[]): Promise<void> {
+  const extra = weights.filter((w) => w.name.startsWith('__sampgen_'));
+  const own = weights.filter((w) => !w.name.startsWith('__sampgen_'));
+  await opt.setWeights(own);
+  const adam = opt as unknown as AdamInternals;
+  for (const w of extra) {
+    if (w.name === '__sampgen_accBeta1') adam.accBeta1?.assign(w.tensor as tf.Scalar);
+    if (w.name === '__sampgen_accBeta2') adam.accBeta2?.assign(w.tensor as tf.Scalar);
+  }
+}

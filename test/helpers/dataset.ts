@@ -1,0 +1,56 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+/** A fresh temp folder, removed by the caller (or left for the OS to clean). */
+export function tempDir(prefix = 'sampgen-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * Writes a dataset folder in the documented format (dataset.json + samples.f32) from rows given here, so
+ * training tests do not depend on the preprocessing pipeline.
+ */
+export function writeTestDataset(dir: string, rows: Float32Array[], sampleRate = 8000): string {
+  const length = rows[0]!.length;
+  fs.mkdirSync(dir, { recursive: true });
+  const all = new Float32Array(rows.length * length);
+  rows.forEach((r, i) => all.set(r, i * length));
+  fs.writeFileSync(path.join(dir, 'samples.f32'), Buffer.from(all.buffer));
+  const info = {
+    version: 1,
+    created_by: 'test',
+    sample_rate: sampleRate,
+    length,
+    count: rows.length,
+    attack: Math.round(length / 4),
+    parameters: { channel: 'first', sample_rate: sampleRate, attack: `${Math.round(length / 4)}s`, length: `${length}s`, recursive: true, extensions: null },
+    files: rows.map((_, i) => ({
+      path: `hit-${i}.wav`,
+      output: `hit-${i}.wav`,
+      sha256: '0'.repeat(64),
+      sample_rate: sampleRate,
+      channels: 1,
+      format: 'WAV float 32-bit',
+      frames: length,
+      duration: length / sampleRate,
+    })),
+    skipped: [],
+  };
+  fs.writeFileSync(path.join(dir, 'dataset.json'), JSON.stringify(info, null, 1));
+  return dir;
+}
+
+/** Decaying sines of varied pitch and level: a dataset with structure an autoencoder can learn. */
+export function decayingSines(count: number, length: number, seed = 1): Float32Array[] {
+  const rows: Float32Array[] = [];
+  let s = seed;
+  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  for (let i = 0; i < count; i++) {
+    const f = 0.02 + 0.1 * rand();
+    const a = 0.3 + 0.6 * rand();
+    const d = 5 + 20 * rand();
+    rows.push(Float32Array.from({ length }, (_, t) => a * Math.exp(-t / d) * Math.sin(2 * Math.PI * f * t)));
+  }
+  return rows;
+}
