@@ -1,0 +1,118 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { PACKAGE_ROOT } from '../version';
+import { FileJob, FileResult, processFile } from './pipeline';
+import { WORKER_MARKER, WorkerFailure } from './worker';
+
+/** How the files will be processed: on worker threads, or in this thread (and why). */
+export interface PoolPlan {
+  mode: 'threads' | 'in-process';
+  workers: number;
+  script?: string;
+  reason?: string;
+}
+
+/**
+ * The compiled worker script. From dist/ it sits next to this file; under jest this file is TypeScript, which a
+ * worker cannot load, so we look for the build in PACKAGE_ROOT/dist (npm test builds first).
+ */
+export function findWorkerScript(): { script?: string; reason?: string } {
+  if (path.extname(__filename) === '.js') {
+    const beside = path.join(__dirname, 'worker.js');
+    if (fs.existsSync(beside)) return { script: beside };
+  }
+  const built = path.join(PACKAGE_ROOT, 'dist', 'preprocess', 'worker.js');
+  if (fs.existsSync(built)) return { script: built };
+  return { reason: `the compiled worker ${built} is missing (run \`npm run build\`)` };
+}
+
+export function planPool(jobs: number, fileCount: number): PoolPlan {
+  const workers = Math.max(1, Math.min(jobs, fileCount));
+  if (workers === 1) return { mode: 'in-process', workers: 1, reason: jobs === 1 ? '--jobs 1' : 'a single file' };
+  const { script, reason } = findWorkerScript();
+  if (!script) return { mode: 'in-process', workers: 1, reason };
+  return { mode: 'threads', workers, script };
+}
+
+/**
+ * Runs the jobs and hands each result to `onResult` strictly in job order, whatever order the workers finish
+ * in. At most `window` results wait for an earlier, slower file, so memory is bounded by the window, not by
+ * the number of files. `onResult` may throw; the run then stops and the error propagates.
+ */
+export async function runOrdered(
+  jobs: readonly FileJob[],
+  plan: PoolPlan,
+  onResult: (result: FileResult) => void,
+  window = Math.max(16, plan.workers * 8),
+): Promise<void> {
+  if (plan.mode === 'in-process' || !plan.script) {
+    for (const job of jobs) onResult(await processFile(job));
+    return;
+  }
+  const script = plan.script;
+  const workers: Worker[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const waiting = new Map<number, FileResult>();
+      const idle: Worker[] = [];
+      let next = 0;
+      let dispatched = 0;
+      let settled = false;
+      const fail = (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        reject(err);
+      };
+      const feed = () => {
+        while (!settled && idle.length > 0 && dispatched < jobs.length && dispatched < next + window) {
+          idle.pop()!.postMessage(jobs[dispatched++]);
+        }
+      };
+      const onMessage = (worker: Worker, msg: FileResult | WorkerFailure) => {
+        if (settled) return;
+        if ('bug' in msg) {
+          fail(new Error(`preprocessing ${jobs[msg.index]?.absPath} failed in a worker: ${msg.bug}`));
+          return;
+        }
+        waiting.set(msg.index, msg);
+        idle.push(worker);
+        try {
+          while (waiting.has(next)) {
+            const result = waiting.get(next)!;
+            waiting.delete(next);
+            next++;
+            onResult(result);
+          }
+        } catch (err) {
+          fail(err);
+          return;
+        }
+        if (next === jobs.length) {
+          settled = true;
+          resolve();
+        } else {
+          feed();
+        }
+      };
+      for (let i = 0; i < plan.workers; i++) {
+        const worker = new Worker(script, { workerData: { kind: WORKER_MARKER } });
+        workers.push(worker);
+        worker.on('message', (msg) => onMessage(worker, msg));
+        worker.on('error', (err) => fail(err));
+        worker.on('exit', (code) => {
+          if (!settled) fail(new Error(`a preprocessing worker exited unexpectedly (code ${code})`));
+        });
+        idle.push(worker);
+      }
+      if (jobs.length === 0) {
+        settled = true;
+        resolve();
+      } else {
+        feed();
+      }
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
