@@ -1,0 +1,110 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { UserError } from '../errors';
+import { AtomicFileWriter, replaceDirAtomic, writeFileAtomic } from '../util/atomic';
+import { DATASET_JSON, DatasetFileEntry, DatasetInfo, SAMPLES_FILE } from '../data/format';
+
+/**
+ * Checks that `output` may be (re)written before any work starts. An existing non-empty folder needs
+ * --force, and even then only a dataset folder (or an empty one) is replaced: --force must never wipe an
+ * unrelated folder given by mistake. An input inside the output folder would be deleted by the replacement,
+ * so that is refused too.
+ */
+export function checkOutputFolder(output: string, force: boolean, inputs: string[]): void {
+  const out = path.resolve(output);
+  for (const input of inputs) {
+    const abs = path.resolve(input);
+    if (abs === out || abs.startsWith(out + path.sep)) {
+      throw new UserError(`input ${input} lies inside the output folder ${output}; choose an output folder outside the inputs' tree`);
+    }
+  }
+  if (!fs.existsSync(out)) return;
+  const st = fs.statSync(out);
+  if (!st.isDirectory()) throw new UserError(`output ${output} exists and is not a folder`);
+  const entries = fs.readdirSync(out);
+  if (entries.length === 0) return;
+  if (!force) throw new UserError(`output folder ${output} already exists and is not empty; pass --force to replace it`);
+  if (!entries.includes(DATASET_JSON) && !entries.includes(SAMPLES_FILE)) {
+    throw new UserError(
+      `output folder ${output} is not empty and holds no ${DATASET_JSON}: it does not look like a sampgen dataset, ` +
+        'so --force will not replace it; remove it yourself or choose another folder',
+    );
+  }
+}
+
+/**
+ * Builds a dataset folder in a hidden temp folder beside the output and swaps it in only when complete, so an
+ * existing dataset survives a failed run and a reader never sees half a dataset. Rows must be added in dataset
+ * order; they go straight to samples.f32 (nothing accumulates in memory but the file list).
+ */
+export class DatasetWriter {
+  readonly tempDir: string;
+  private readonly samples: AtomicFileWriter;
+  private readonly files: DatasetFileEntry[] = [];
+  private done = false;
+
+  constructor(readonly output: string, readonly length: number) {
+    const out = path.resolve(output);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    // Hidden (leading dot) so that a later run over the parent folder never reads it as input.
+    this.tempDir = fs.mkdtempSync(path.join(path.dirname(out), `.sampgen-tmp-${path.basename(out)}-`));
+    this.samples = new AtomicFileWriter(path.join(this.tempDir, SAMPLES_FILE));
+  }
+
+  /** Where the per-file WAV with this relative output name goes while the dataset is being built. */
+  wavPath(outputRel: string): string {
+    return path.join(this.tempDir, ...outputRel.split('/'));
+  }
+
+  get count(): number {
+    return this.files.length;
+  }
+
+  addRow(row: Float32Array, entry: DatasetFileEntry): void {
+    if (row.length !== this.length) throw new Error(`row for ${entry.path} has ${row.length} samples, expected ${this.length}`);
+    this.samples.write(littleEndianBytes(row));
+    this.files.push(entry);
+  }
+
+  /** Writes dataset.json last, then swaps the finished folder into place. */
+  finish(info: Omit<DatasetInfo, 'files' | 'count'>): DatasetInfo {
+    const full: DatasetInfo = { ...info, count: this.files.length, files: this.files };
+    // Key order as in the format description: scalars first, then the long lists.
+    const ordered: DatasetInfo = {
+      version: full.version,
+      created_by: full.created_by,
+      sample_rate: full.sample_rate,
+      length: full.length,
+      count: full.count,
+      attack: full.attack,
+      parameters: full.parameters,
+      files: full.files,
+      skipped: full.skipped,
+    };
+    this.samples.commit();
+    writeFileAtomic(path.join(this.tempDir, DATASET_JSON), JSON.stringify(ordered, null, 2) + '\n');
+    replaceDirAtomic(this.tempDir, path.resolve(this.output));
+    this.done = true;
+    return ordered;
+  }
+
+  /** Removes the temp folder (after an error, or when there is nothing to write). */
+  abort(): void {
+    if (this.done) return;
+    this.samples.abort();
+    fs.rmSync(this.tempDir, { recursive: true, force: true });
+    this.done = true;
+  }
+}
+
+const littleEndianHost = os.endianness() === 'LE';
+
+/** The row's bytes in little-endian order (a view on LE hosts, a swapped copy otherwise). */
+export function littleEndianBytes(row: Float32Array): Uint8Array {
+  if (littleEndianHost) return new Uint8Array(row.buffer, row.byteOffset, row.byteLength);
+  const out = new Uint8Array(row.byteLength);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < row.length; i++) view.setFloat32(i * 4, row[i]!, true);
+  return out;
+}
