@@ -97,7 +97,7 @@ describe('sampgen synth (in-process)', () => {
 
   test('bad --count, bad --kind and a non-empty folder exit 2 with a clear message', async () => {
     expect(await main(['node', 'sampgen', 'synth', '--count', '0', path.join(dir, 'a')])).toBe(2);
-    expect(stderr).toMatch(/--count: expected a whole number from 1/);
+    expect(stderr).toMatch(/--count: expected a whole number ≥ 1/);
     expect(await main(['node', 'sampgen', 'synth', '--kind', 'tom', path.join(dir, 'b')])).toBe(2);
     expect(stderr).toMatch(/tom.*snare, kick, hat/);
     fs.writeFileSync(path.join(dir, 'x.txt'), '');

@@ -5,11 +5,12 @@ import { DRUM_KINDS, DrumKind, SYNTH_FORMATS, SynthSummary, writeSynthSet } from
 import type { WavEncoding } from '../../audio';
 
 /** A whole-number option with a lower bound, naming the option when the text is not one. */
-function wholeNumber(option: string, min: number, max = Number.MAX_SAFE_INTEGER): (text: string) => number {
+function wholeNumber(option: string, min: number, max?: number): (text: string) => number {
   return (text) => {
     const t = text.trim();
-    if (!/^\d+$/.test(t) || Number(t) < min || Number(t) > max) {
-      throw new UserError(`${option}: expected a whole number from ${min} to ${max}, got '${text}'`);
+    if (!/^\d+$/.test(t) || Number(t) < min || (max !== undefined && Number(t) > max)) {
+      const range = max === undefined ? `≥ ${min}` : `from ${min} to ${max}`;
+      throw new UserError(`${option}: expected a whole number ${range}, got '${text}'`);
     }
     return Number(t);
   };
@@ -39,12 +40,11 @@ export function register(program: Command): void {
       '--force',
       'write into a non-empty folder: same-named files are overwritten and older <kind>-NNNN.wav files not in this ' +
         'set are removed; nothing else is touched (default: refuse a non-empty folder)',
-      false,
     )
     .action(async (out: string, _opts: unknown, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const o = cmd.opts<{ kind: DrumKind; count: number; seed: number; format: WavEncoding; force: boolean }>();
-      const summary = await writeSynthSet({ ...o, out, progress: ctx.progress });
+      const o = cmd.opts<{ kind: DrumKind; count: number; seed: number; format: WavEncoding; force?: boolean }>();
+      const summary = await writeSynthSet({ ...o, force: o.force === true, out, progress: ctx.progress });
       if (ctx.options.json) ctx.printJson(summary);
       else ctx.print(formatSynthSummary(summary));
     });
