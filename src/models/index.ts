@@ -1,2 +1,3 @@
 /** The model builders; each family lives in its own module. */
 export * from './dense';
+export * from './vae';

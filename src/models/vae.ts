@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../errors';
+import { Rng } from '../util/rng';
+import { ACTIVATIONS, Activation, DENSE_HIDDEN_UNITS, DENSE_SIZES, DenseSize } from './dense';
+
+/**
+ * The study's variational autoencoders (VAEs A, B, C differ only in their KL weight, which is training's
+ * business): a dense encoder that ends in two linear heads, the mean μ and the log-variance log σ² of a
+ * diagonal Gaussian q(z|x), and a dense decoder from z back to the samples.
+ *
+ * All three models are functional LayersModels of stock `Dense` layers:
+ * - `encoder` (training): x → [μ, log σ²]; the sampling step z = μ + σ·ε happens in the training step (with a
+ *   seeded ε), not in a layer, because it is a training-time detail and a custom sampling layer would not
+ *   load in stock TF.js;
+ * - `meanEncoder`: x → μ, built on the very same layers (it shares their weights), which is what a user
+ *   encodes with and what is exported as `encoder/`;
+ * - `decoder`: z → x̂, exported alone as `decoder/`.
+ */
+
+export interface VaeOptions {
+  size: DenseSize;
+  activation: Activation;
+  /** Latent size (2: a plane a user can explore). */
+  latent: number;
+  /** Sample length L: the encoder's input and the decoder's output width. */
+  length: number;
+  /** Seed of the initial weights: the same seed gives the same weights. */
+  seed: number;
+  /** Encoder units before the μ / log σ² heads; default DENSE_HIDDEN_UNITS[size] (medium: 96, 24). */
+  encoderUnits?: number[];
+  /** Decoder units before its L-wide linear output layer; default the encoder's units reversed. */
+  decoderUnits?: number[];
+}
+
+export interface VaeParts {
+  /** x → [μ, log σ²] (two outputs, in that order). */
+  encoder: tf.LayersModel;
+  /** x → μ, sharing the encoder's layers. */
+  meanEncoder: tf.LayersModel;
+  /** z → x̂ (linear output). */
+  decoder: tf.LayersModel;
+}
+
+function checkPositiveInt(value: number, field: string): void {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new UserError(`${field} must be a positive integer, got ${value}`);
+  }
+}
+
+export function buildVae(opts: VaeOptions): VaeParts {
+  if (!DENSE_SIZES.includes(opts.size)) {
+    throw new UserError(`model.size must be one of ${DENSE_SIZES.join(', ')}, got ${JSON.stringify(opts.size)}`);
+  }
+  if (!ACTIVATIONS.includes(opts.activation)) {
+    throw new UserError(`model.activation must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(opts.activation)}`);
+  }
+  checkPositiveInt(opts.latent, 'model.latent');
+  checkPositiveInt(opts.length, 'model.length');
+  if (!Number.isInteger(opts.seed)) throw new UserError(`train.seed must be an integer, got ${opts.seed}`);
+  const encoderHidden = opts.encoderUnits ?? DENSE_HIDDEN_UNITS[opts.size];
+  const decoderHidden = opts.decoderUnits ?? [...encoderHidden].reverse();
+  encoderHidden.forEach((u, i) => checkPositiveInt(u, `model.encoder_units[${i}]`));
+  decoderHidden.forEach((u, i) => checkPositiveInt(u, `model.decoder_units[${i}]`));
+
+  // As in the dense autoencoders: one generator hands each layer its initializer seed in a fixed order, so
+  // the whole network's initial weights follow from the one integer seed.
+  const rng = new Rng(opts.seed);
+  const dense = (name: string, units: number, activation: Activation | 'linear') =>
+    tf.layers.dense({
+      name,
+      units,
+      activation,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: rng.nextUint32() }),
+      biasInitializer: 'zeros',
+    });
+
+  const encInput = tf.input({ shape: [opts.length], name: 'enc_input' });
+  let h = encInput;
+  encoderHidden.forEach((units, i) => {
+    h = dense(`enc_dense_${i + 1}`, units, opts.activation).apply(h) as tf.SymbolicTensor;
+  });
+  // Linear heads: μ and log σ² range over all reals (log σ² so that σ² = exp(·) is positive without a constraint).
+  const mean = dense('enc_mean', opts.latent, 'linear').apply(h) as tf.SymbolicTensor;
+  const logVar = dense('enc_log_var', opts.latent, 'linear').apply(h) as tf.SymbolicTensor;
+  const encoder = tf.model({ inputs: encInput, outputs: [mean, logVar], name: 'vae_encoder' });
+  // Only the layers on the path to μ belong to this model, so its export has no log-variance head.
+  const meanEncoder = tf.model({ inputs: encInput, outputs: mean, name: 'encoder' });
+
+  const decInput = tf.input({ shape: [opts.latent], name: 'dec_input' });
+  let g = decInput;
+  decoderHidden.forEach((units, i) => {
+    g = dense(`dec_dense_${i + 1}`, units, opts.activation).apply(g) as tf.SymbolicTensor;
+  });
+  // Linear output: samples are both positive and negative.
+  g = dense(`dec_dense_${decoderHidden.length + 1}`, opts.length, 'linear').apply(g) as tf.SymbolicTensor;
+  const decoder = tf.model({ inputs: decInput, outputs: g, name: 'decoder' });
+
+  return { encoder, meanEncoder, decoder };
+}
+
+/**
+ * The reparameterisation trick: z = μ + exp(½·log σ²) ⊙ ε. Written as a function of a given ε so that z is
+ * differentiable in μ and log σ² (ε is a constant to the gradient) and so tests can pass a known ε.
+ */
+export function reparameterize(mean: tf.Tensor2D, logVar: tf.Tensor2D, eps: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps)) as tf.Tensor2D);
+}
+
+/**
+ * z ~ q(z|x) with ε ~ N(0, I) drawn by tf.randomNormal from `seed`: the same seed gives the same ε, so a
+ * training step's randomness follows from the step's seed alone (exact resume, no generator state).
+ */
+export function sampleLatent(mean: tf.Tensor2D, logVar: tf.Tensor2D, seed: number): tf.Tensor2D {
+  return tf.tidy(() => reparameterize(mean, logVar, tf.randomNormal(mean.shape, 0, 1, 'float32', seed)));
+}
+
+/**
+ * KL(N(μ, diag σ²) ‖ N(0, I)) in closed form, per example: −½ Σ_d (1 + log σ²_d − μ_d² − σ²_d).
+ * Normalisation: summed over the latent dimensions (it is one divergence between two d-dimensional
+ * distributions), averaged over the batch (so it does not grow with the batch size), as the Keras VAE
+ * examples that the study followed do.
+ */
+export function gaussianKl(mean: tf.Tensor2D, logVar: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const terms = tf.sub(tf.sub(tf.add(1, logVar), tf.square(mean)), tf.exp(logVar));
+    return tf.mean(tf.mul(tf.sum(terms, 1), -0.5)) as tf.Scalar;
+  });
+}
