@@ -2,12 +2,18 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 /** The part of @wasm-audio-decoders/flac that we use (see its types.d.ts). */
+export interface FlacFrameError {
+  message: string;
+  frameNumber: number;
+  inputBytes: number;
+  outputSamples: number;
+}
 export interface FlacDecodeResult {
   channelData: Float32Array[];
   samplesDecoded: number;
   sampleRate: number;
   bitDepth: number;
-  errors: { message: string; frameNumber: number; inputBytes: number; outputSamples: number }[];
+  errors?: FlacFrameError[];
 }
 export interface FlacDecoderInstance {
   ready: Promise<void>;
@@ -45,4 +51,21 @@ export function loadFlacModule(): FlacModule {
   }
   cached = mod.exports as unknown as FlacModule;
   return cached;
+}
+
+const KNOWN_RESULT_KEYS = new Set(['channelData', 'samplesDecoded', 'sampleRate', 'bitDepth']);
+
+/**
+ * The frame errors of a decode result. The package's minified bundle (0.2.11) mangles the `errors` property name
+ * (to `U`), unlike its ES module build, so we accept `errors` or the one other array-valued property. If neither
+ * exists we fail loudly rather than silently stop checking for corrupt frames; test/audio covers this with a
+ * corrupted frame.
+ */
+export function frameErrors(result: FlacDecodeResult): FlacFrameError[] {
+  if (Array.isArray(result.errors)) return result.errors;
+  const candidates = Object.entries(result).filter(([key, value]) => !KNOWN_RESULT_KEYS.has(key) && Array.isArray(value));
+  if (candidates.length !== 1) {
+    throw new Error('@wasm-audio-decoders/flac: cannot find the errors array in the decode result (package changed?)');
+  }
+  return candidates[0][1] as FlacFrameError[];
 }
