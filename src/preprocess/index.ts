@@ -314,9 +314,10 @@ function applyStep(
   channels: Float32Array[],
   rate: number,
 ): { channels: Float32Array[]; sampleRate: number } | { reason: string } {
-  // The check runs on the mix for `all`: a file is unusable only if the whole of it is (a hard-panned one-shot
-  // with a silent channel is fine).
-  const bad = checkSamples(selectChannel(channels, opts.channel === 'all' ? 'mix' : opts.channel));
+  // For `all`, the check runs on the sum of the channels' magnitudes: NaN/Inf anywhere still shows, and the file
+  // counts as silent only when every channel is (a hard-panned one-shot is fine; a mix would wrongly call an
+  // anti-phase pair silent).
+  const bad = checkSamples(opts.channel === 'all' ? sumOfMagnitudes(channels) : selectChannel(channels, opts.channel));
   if (bad !== null) return { reason: bad };
   const signals = opts.channel === 'all' ? channels : [selectChannel(channels, opts.channel)];
   switch (opts.step) {
@@ -332,4 +333,10 @@ function applyStep(
       return { channels: signals.map((x) => trimToLength(x, n)), sampleRate: rate };
     }
   }
+}
+
+function sumOfMagnitudes(channels: Float32Array[]): Float32Array {
+  const out = new Float32Array(channels[0]?.length ?? 0);
+  for (const c of channels) for (let i = 0; i < out.length; i++) out[i] = out[i]! + Math.abs(c[i]!);
+  return out;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { preprocessDataset, PreprocessOptions } from '../../src/preprocess';
+import { preprocessDataset, PreprocessOptions, runStep } from '../../src/preprocess';
 import { findWorkerScript } from '../../src/preprocess/pool';
 import { parseDuration } from '../../src/preprocess/duration';
 import { encodeWav, readAudioFile } from '../../src/audio';
@@ -257,3 +257,35 @@ describe('preprocessDataset', () => {
     expect(openDataset(out).info.files.every((f) => !f.path.startsWith('dataset/'))).toBe(true);
   });
 });
+
+describe('runStep', () => {
+  let tmp: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sampgen-step-'));
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const base = { recursive: true, force: false, progress: silentProgress };
+
+  test('peak-align keeps the rate and puts the peak at the attack; trim keeps every channel', async () => {
+    const x = oneShot(3000, 8000, 0, 1234);
+    // an anti-phase pair: its mix is silent, yet trim --channel all must keep it
+    write(tmp, 'in/k/a.wav', encodeWav([x, x.map((v) => -v)], 8000, 'float32'));
+    write(tmp, 'in/silent.wav', encodeWav(new Float32Array(100), 8000, 'pcm16'));
+    const aligned = await runStep({ ...base, step: 'peak-align', inputs: [path.join(tmp, 'in')], output: path.join(tmp, 'pa'), channel: 'first', attack: parseDuration('10ms', '--attack') });
+    expect(aligned.written).toEqual([{ path: 'k/a.wav', output: 'k/a.wav', sample_rate: 8000, channels: 1, frames: 3000 - 1234 + 80 }]);
+    expect(aligned.skipped).toEqual([{ path: 'silent.wav', reason: 'silent (peak 0)' }]);
+    const pa = await readAudioFile(path.join(tmp, 'pa', 'k', 'a.wav'));
+    expect(argmaxAbs(pa.channels[0]!)).toBe(80);
+    expect(Array.from(pa.channels[0]!.subarray(80))).toEqual(Array.from(x.subarray(1234)));
+
+    const trimmed = await runStep({ ...base, step: 'trim', inputs: [path.join(tmp, 'in', 'k')], output: path.join(tmp, 'tr'), channel: 'all', length: parseDuration('4000s', '--length') });
+    expect(trimmed.written[0]).toMatchObject({ channels: 2, frames: 4000 });
+    const tr = await readAudioFile(path.join(tmp, 'tr', 'a.wav'));
+    expect(Array.from(tr.channels[1]!.subarray(0, 3000))).toEqual(Array.from(x.map((v) => -v)));
+    expect(Array.from(tr.channels[1]!.subarray(3000))).toEqual(new Array(1000).fill(0));
+
+    await expectUserError(runStep({ ...base, step: 'trim', inputs: [path.join(tmp, 'in', 'k')], output: path.join(tmp, 'tr'), channel: 'all', length: parseDuration('10s', '--length') }), /tr[/\\]a\.wav already exists; pass --force/);
+    await expectUserError(runStep({ ...base, step: 'peak-align', inputs: [path.join(tmp, 'in')], output: path.join(tmp, 'x'), channel: 'all', attack: parseDuration('1', '--attack') }), /--channel first or --channel mix/);
+  });
+});
+

@@ -41,8 +41,20 @@ export function register(program: Command): void {
     .option('--length <duration>', `length of every sample; ${DURATION_SYNTAX}`, '0.4')
     .option('--ext <list>', 'only read files with these extensions from folders (comma-separated, e.g. wav,flac; default: every supported format)', collectExtensions)
     .option('--no-recursive', 'do not descend into subfolders (default: read folders recursively)')
-    .option('--jobs <n>', 'worker threads (1 = process in the main thread)', parseInteger('--jobs'), os.availableParallelism())
-    .option('--force', 'replace an existing dataset folder', false)
+    .addOption(
+      new Option('--jobs <n>', 'worker threads; the result is identical whatever the number (1 = no worker threads)')
+        .argParser(parseInteger('--jobs'))
+        .default(os.availableParallelism(), `number of cores, here ${os.availableParallelism()}`),
+    )
+    .option('--force', 'replace an existing dataset folder (only a dataset folder or an empty one)', false)
+    .addHelpText(
+      'after',
+      '\nFolders are read in sorted path order; hidden files and folders, and the output folder itself, are never ' +
+        'read.\nThe dataset is built in a hidden temp folder next to <output> and moved into place when complete ' +
+        '(dataset.json\nis written last). Examples:\n' +
+        '  sampgen preprocess ~/samples/snares datasets/snares\n' +
+        '  sampgen preprocess kicks/ toms/ datasets/conv --length 16384s --attack 0.05 --sample-rate 44100',
+    )
     .action(async (paths: string[], _opts: unknown, cmd: Command) => {
       if (paths.length < 2) {
         throw new UserError('preprocess needs at least one input (file or folder) and then the output folder');
