@@ -1,4 +1,5 @@
 /** Reading dataset folders for training: rows on demand, reproducible splits and per-epoch shuffled batches. */
 export * from './format';
-export { Dataset, openDataset, readDatasetInfo, validateDatasetInfo } from './dataset';
+export type { Dataset } from './dataset';
+export { openDataset, readDatasetInfo, validateDatasetInfo } from './dataset';
 export { splitIndices, batches, batchCount } from './split';
