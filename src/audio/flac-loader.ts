@@ -17,7 +17,8 @@ export interface FlacDecodeResult {
 }
 export interface FlacDecoderInstance {
   ready: Promise<void>;
-  decodeFile(data: Uint8Array): Promise<FlacDecodeResult>;
+  decodeFrames(frames: Uint8Array[]): Promise<FlacDecodeResult>;
+  reset(): Promise<void>;
   free(): void;
 }
 export interface FlacModule {
