@@ -1,0 +1,62 @@
+/**
+ * NDB, the number of statistically different bins (Richardson & Weiss, "On GANs and GMMs", 2018): bin the real
+ * set with k-means, drop the generated samples into the same bins, and count the bins whose proportions differ
+ * by a two-proportion z-test. A generator that covers only some modes leaves bins empty and fills others.
+ */
+import type { Rng } from '../util/rng';
+import { kMeans, nearestCentroid } from './kmeans';
+
+/** Two-sided critical value of the standard normal at α = 0.05 (Φ⁻¹(0.975)). */
+export const NDB_Z_CRITICAL = 1.959963984540054;
+
+export interface NdbResult {
+  /** k, the number of bins. */
+  bins: number;
+  /** Bins whose real and generated proportions differ significantly (α = 0.05, two-sided). */
+  different: number;
+  /** different / bins. */
+  fraction: number;
+  /** Per bin: real count, generated count and z statistic (0 where both proportions are 0 or 1). */
+  perBin: { real: number; generated: number; z: number }[];
+}
+
+/**
+ * Per bin j with real count r_j of N_r and generated count g_j of N_g: p̂ = (r_j + g_j)/(N_r + N_g),
+ * z_j = (g_j/N_g − r_j/N_r) / sqrt(p̂(1 − p̂)(1/N_r + 1/N_g)); bin j is different when |z_j| > 1.96.
+ * Bins are k-means++ clusters of `real` (seeded from `rng`); pass features already standardised.
+ */
+export function ndb(
+  real: readonly ArrayLike<number>[],
+  generated: readonly ArrayLike<number>[],
+  bins: number,
+  rng: Rng,
+): NdbResult {
+  if (generated.length === 0) throw new RangeError('ndb: the generated set is empty');
+  const { centroids, assignments } = kMeans(real, bins, rng);
+  const realCounts = new Int32Array(bins);
+  for (const a of assignments) realCounts[a]!++;
+  const genCounts = new Int32Array(bins);
+  for (const g of generated) genCounts[nearestCentroid(g, centroids)]!++;
+  const nr = real.length;
+  const ng = generated.length;
+  let different = 0;
+  const perBin: NdbResult['perBin'] = [];
+  for (let j = 0; j < bins; j++) {
+    const r = realCounts[j]!;
+    const g = genCounts[j]!;
+    const pooled = (r + g) / (nr + ng);
+    const se = Math.sqrt(pooled * (1 - pooled) * (1 / nr + 1 / ng));
+    const z = se > 0 ? (g / ng - r / nr) / se : 0;
+    if (Math.abs(z) > NDB_Z_CRITICAL) different++;
+    perBin.push({ real: r, generated: g, z });
+  }
+  return { bins, different, fraction: different / bins, perBin };
+}
+
+/**
+ * Default bin count for a real set of n samples: about 10 real samples per bin so that the z-test has counts to
+ * work with, between 2 and 50 (the NDB paper used 100 bins on tens of thousands of images).
+ */
+export function defaultNdbBins(n: number): number {
+  return Math.max(2, Math.min(50, Math.round(n / 10), n));
+}
