@@ -1,0 +1,16 @@
+import { AUDIO_EXTENSIONS, isAudioFileName } from '../../src/audio';
+
+describe('audio file names', () => {
+  it('lists the lower-case extensions with their dot', () => {
+    expect([...AUDIO_EXTENSIONS].sort()).toEqual(['.aif', '.aifc', '.aiff', '.flac', '.wav', '.wave']);
+  });
+
+  it.each(['kick.wav', 'KICK.WAV', 'a/b/snare.Flac', 'c:\\x\\hat.aif', 'x.aiff', 'x.AIFC', 'x.wave', 'two.dots.wav', '._kick.wav'])(
+    'accepts %s',
+    (name) => expect(isAudioFileName(name)).toBe(true),
+  );
+
+  it.each(['kick.mp3', 'kick.wav.txt', 'wav', '.wav', 'dir.wav/readme', 'kick.', 'kick', 'notes.ogg'])('rejects %s', (name) =>
+    expect(isAudioFileName(name)).toBe(false),
+  );
+});
