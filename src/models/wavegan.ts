@@ -1,0 +1,162 @@
+import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../errors';
+import { Rng } from '../util/rng';
+import { CONV_LAYERS, downsampleLayers, LEAKY_ALPHA, Upsample, upsampleLayers } from './conv';
+
+/**
+ * WaveGAN (Donahue et al. 2019): a generator from a latent vector (uniform in [−1, 1]) to a window of samples, and
+ * a critic with phase shuffle, trained as WGAN-GP (src/train/gan-trainer.ts).
+ *
+ * The generator is made of stock layers only (it is what gets exported). The critic is never exported and holds
+ * one custom layer, AbsLeakyReLU: the gradient penalty differentiates the critic's input gradient with respect to
+ * its weights, and tfjs cannot differentiate the stock LeakyReLU twice (its gradient uses `Greater`, which has no
+ * gradient: "gradient function not found for Greater").
+ */
+
+/**
+ * LeakyReLU(α) as ((1+α)/2)·x + ((1−α)/2)·|x|, the same function (0.6·x + 0.4·|x| for α = 0.2) written with ops that
+ * tfjs differentiates to any order: |x|' = step(x, −1) (a sign), and step's own gradient is defined (zero), so
+ * the second derivative is 0 almost everywhere, as it is for the true function. At x = 0 the slope is α, as in
+ * tfjs' leakyRelu gradient. Values agree with leakyRelu to float32 rounding (0.6 and 0.4 are not exact in binary).
+ */
+export function twiceDifferentiableLeakyRelu<T extends tf.Tensor>(x: T, alpha = LEAKY_ALPHA): T {
+  return tf.tidy(() => tf.add(tf.mul(x, (1 + alpha) / 2), tf.mul(tf.abs(x), (1 - alpha) / 2)) as T);
+}
+
+export interface AbsLeakyReLUArgs {
+  name?: string;
+  alpha?: number;
+}
+
+/** The critic's activation layer: twiceDifferentiableLeakyRelu. Registered, so that a critic can be serialized. */
+export class AbsLeakyReLU extends tf.layers.Layer {
+  static readonly className = 'SampgenAbsLeakyReLU';
+  readonly alpha: number;
+
+  constructor(args: AbsLeakyReLUArgs = {}) {
+    super({ name: args.name });
+    this.alpha = args.alpha ?? LEAKY_ALPHA;
+    this.supportsMasking = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    return twiceDifferentiableLeakyRelu(x, this.alpha);
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return inputShape;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), alpha: this.alpha };
+  }
+}
+tf.serialization.registerClass(AbsLeakyReLU);
+
+/**
+ * Phase shuffle (WaveGAN §3.3) on a [batch, 1, width, channels] activation: example b is shifted by shifts[b]
+ * samples along the width, out[b, t] = x[b, reflect(t − shifts[b])], with reflect padding (mirror without repeating
+ * the edge sample), so the length is kept and nothing but a shift happens.
+ *
+ * Built from slice, reverse, concat and a per-example 0/1 mask rather than mirrorPad or gather: tfjs' MirrorPad
+ * gradient drops the reflected part of the gradient, and gather's gradient (UnsortedSegmentSum) has no wasm kernel;
+ * slice/reverse/concat/mul have exact gradients of every order on every backend. Multiplying by exact 0/1 and adding
+ * zeros leaves the selected values bit-exact.
+ */
+export function phaseShuffle(x: tf.Tensor4D, shifts: ArrayLike<number>, n: number): tf.Tensor4D {
+  const [batch, , width, channels] = x.shape;
+  if (shifts.length !== batch) throw new Error(`phaseShuffle: ${shifts.length} shifts for a batch of ${batch}`);
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`model.phase_shuffle must be a non-negative integer, got ${n}`);
+  for (let b = 0; b < batch; b++) {
+    const k = shifts[b]!;
+    if (!Number.isInteger(k) || Math.abs(k) > n) throw new Error(`phaseShuffle: shift ${k} outside [-${n}, ${n}]`);
+  }
+  if (n === 0) return x.clone();
+  if (n >= width) throw new UserError(`model.phase_shuffle = ${n} needs activations wider than ${n} samples, got width ${width}`);
+  return tf.tidy(() => {
+    const left = tf.reverse(tf.slice(x, [0, 0, 1, 0], [batch, 1, n, channels]), 2);
+    const right = tf.reverse(tf.slice(x, [0, 0, width - 1 - n, 0], [batch, 1, n, channels]), 2);
+    const padded = tf.concat([left, x, right], 2);
+    const shifted = (k: number) => tf.slice(padded, [0, 0, n - k, 0], [batch, 1, width, channels]);
+    const distinct = [...new Set(Array.from(shifts))].sort((a, b) => a - b);
+    if (distinct.length === 1) return shifted(distinct[0]!);
+    let out: tf.Tensor4D | null = null;
+    for (const k of distinct) {
+      const mask = tf.tensor4d(Array.from(shifts, (s) => (s === k ? 1 : 0)), [batch, 1, 1, 1]);
+      const part = tf.mul(shifted(k), mask) as tf.Tensor4D;
+      out = out === null ? part : (tf.add(out, part) as tf.Tensor4D);
+    }
+    return out!;
+  });
+}
+
+/** Per-example shifts in [−n, n] for each of the critic's first four layers, drawn from `seed`. */
+export function phaseShuffleShifts(seed: number, batch: number, n: number): Int32Array[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: CONV_LAYERS - 1 }, () => Int32Array.from({ length: batch }, () => rng.int(2 * n + 1) - n));
+}
+
+export interface WaveGanOptions {
+  /** Latent size (WaveGAN: 100). */
+  latent: number;
+  /** Samples per example; a positive multiple of 1024 (WaveGAN: 16384). */
+  length: number;
+  /** Model size d (WaveGAN: 64). */
+  d: number;
+  upsample: Upsample;
+  /** Seed of the initial weights of both networks. */
+  seed: number;
+}
+
+export interface WaveGanParts {
+  /** latent [B, latent] → samples [B, length]; stock layers only. */
+  generator: tf.Sequential;
+  /**
+   * samples [B, length] → score [B, 1]. Its own `predict` runs it without phase shuffle; training runs it through
+   * criticForward, which inserts the phase shuffle.
+   */
+  critic: tf.Sequential;
+}
+
+export function buildWaveGan(opts: WaveGanOptions): WaveGanParts {
+  if (!Number.isInteger(opts.seed)) throw new UserError(`train.seed must be an integer, got ${opts.seed}`);
+  const rng = new Rng(opts.seed);
+  const generator = tf.sequential({
+    name: 'generator',
+    layers: upsampleLayers({ length: opts.length, d: opts.d, rng, prefix: 'gen', latent: opts.latent, upsample: opts.upsample }),
+  });
+  const critic = tf.sequential({
+    name: 'critic',
+    layers: downsampleLayers({
+      length: opts.length,
+      d: opts.d,
+      rng,
+      prefix: 'critic',
+      outputs: 1,
+      activation: (name) => new AbsLeakyReLU({ name, alpha: LEAKY_ALPHA }),
+    }),
+  });
+  return { generator, critic };
+}
+
+/**
+ * The critic's score for a batch of samples [B, length] → [B, 1], with phase shuffle after each of the first four
+ * conv+activation blocks when `phase` is given (shifts from phase.seed, so a step's randomness is explicit).
+ * Runs the critic's layers one by one; the critic is a plain chain (Sequential), so this is its forward pass.
+ */
+export function criticForward(critic: tf.Sequential, x: tf.Tensor, phase?: { n: number; seed: number } | null): tf.Tensor2D {
+  const shifts = phase && phase.n > 0 ? phaseShuffleShifts(phase.seed, x.shape[0]!, phase.n) : null;
+  return tf.tidy(() => {
+    let h = x;
+    let block = 0;
+    for (const layer of critic.layers) {
+      h = layer.apply(h) as tf.Tensor;
+      if (layer instanceof AbsLeakyReLU) {
+        if (shifts && block < shifts.length) h = phaseShuffle(h as tf.Tensor4D, shifts[block]!, phase!.n);
+        block++;
+      }
+    }
+    return h as tf.Tensor2D;
+  });
+}
