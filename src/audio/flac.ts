@@ -1,5 +1,5 @@
 import { AudioDecodeError } from './errors';
-import { fourCC, plural, viewOf } from './bytes';
+import { plural, viewOf } from './bytes';
 import { FlacDecoderInstance, FlacDecodeResult, frameErrors, loadFlacModule } from './flac-loader';
 import { splitFrames } from './flac-frames';
 import { DecodedAudio } from './types';
@@ -149,8 +149,8 @@ export async function decodeFlac(bytes: Uint8Array, start = 0): Promise<DecodedA
     );
   }
   if (info.bitsPerSample !== 8 && info.bitsPerSample !== 16 && info.bitsPerSample !== 24) {
-    // The wasm build scales only 8/16/24/32-bit output (other widths divide by an uninitialised value), and
-    // codec-parser, which splits the stream into frames for it, rejects 32-bit frame headers.
+    // The wasm build scales only 8/16/24/32-bit output (other widths divide by an uninitialised value), and for
+    // 32-bit its float32 output cannot be turned back into exact integers (see rescale). Both are rare.
     throw new AudioDecodeError(`unsupported FLAC encoding: ${info.bitsPerSample}-bit samples (8, 16 and 24-bit are supported)`);
   }
   const split = splitFrames(bytes, info.audioOffset);
@@ -191,8 +191,4 @@ export async function decodeFlac(bytes: Uint8Array, start = 0): Promise<DecodedA
     decoded.warnings = [`truncated file: STREAMINFO declares ${plural(info.totalSamples, 'sample')} but the frames hold ${split.samples}; kept those`];
   }
   return decoded;
-}
-
-export function isFlacMagic(bytes: Uint8Array, offset: number): boolean {
-  return fourCC(bytes, offset) === 'fLaC';
 }
