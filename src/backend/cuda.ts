@@ -111,5 +111,5 @@ function findLibraries(prefixes: string[], env: NodeJS.ProcessEnv): string[] {
     }
     break;
   }
-  return [...found].sort();
+  return [...found]; // in search order: LD_LIBRARY_PATH first, as the dynamic loader looks
 }

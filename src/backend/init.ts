@@ -118,7 +118,7 @@ export function backendSummary(): string {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-type AttemptResult = { ok: true; reason: string; choice: Omit<BackendChoice, 'attempts'> } | { ok: false; reason: string };
+export type AttemptResult = { ok: true; reason: string; choice: Omit<BackendChoice, 'attempts'> } | { ok: false; reason: string };
 
 interface Candidate {
   label: 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
@@ -199,6 +199,19 @@ async function attemptNode(pkg: string, log: Log): Promise<AttemptResult> {
   } catch (err) {
     return { ok: false, reason: `installed (${version}) but failed to load: ${firstLine(errorMessage(err))}` };
   }
+  return adoptNodeBackend(pkg, version, loaded, log);
+}
+
+/**
+ * After require(pkg) succeeded: check it runs on sampgen's tfjs-core, activate its 'tensorflow' backend and find out
+ * whether TensorFlow registered a GPU. Exported for tests (which stand in a fake backend for the native one).
+ */
+export async function adoptNodeBackend(
+  pkg: string,
+  version: string,
+  loaded: { version?: Record<string, string> },
+  log: Log,
+): Promise<AttemptResult> {
   const loadedCore = loaded.version?.['tfjs-core'];
   if (loadedCore !== undefined && loadedCore !== tf.version_core) {
     return { ok: false, reason: `loaded ${pkg} ${version} reports tfjs-core ${loadedCore}, sampgen uses ${tf.version_core}` };
@@ -209,8 +222,8 @@ async function attemptNode(pkg: string, log: Log): Promise<AttemptResult> {
   if (!(await activate('tensorflow'))) {
     return { ok: false, reason: `installed (${version}) but its 'tensorflow' backend failed to initialize` };
   }
-  // NodeJSKernelBackend exposes what its binding reported at start-up (TFE context has a GPU device or not).
-  const be = tf.backend() as unknown as { isUsingGpuDevice?: boolean; isGPUPackage?: boolean };
+  // NodeJSKernelBackend keeps what its binding reported at start-up: whether the TFE context has a GPU device.
+  const be = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
   const gpu = be.isUsingGpuDevice === true;
   if (pkg.endsWith('-gpu') && !gpu) warnNoGpu(pkg, version, log);
   return {
@@ -290,6 +303,10 @@ async function attemptCpu(): Promise<AttemptResult> {
   const pkg = '@tensorflow/tfjs-backend-cpu';
   const version = tf.version['tfjs-backend-cpu'] ?? 'unknown';
   if (!(await activate('cpu'))) return { ok: false, reason: 'failed to initialize' };
+  // The cpu backend greets its first tensor in Node with an advert for tfjs-node; our log already says why cpu was
+  // chosen (and that it is slow), so the greeting would only be noise in the middle of a progress bar.
+  const be = tf.backend() as unknown as { firstUse?: boolean };
+  if (typeof be.firstUse === 'boolean') be.firstUse = false;
   return { ok: true, reason: `${pkg} ${version}, pure JS (slow)`, choice: { name: 'cpu', package: pkg, version, gpu: false } };
 }
 

@@ -6,10 +6,10 @@ import { matMulViaXnn, WasmOps } from './wasm-ops';
  * Kernel replacements for the wasm backend (tfjs-backend-wasm 4.22), registered by initBackend when it picks wasm:
  *  - BatchMatMul with transposeA/transposeB: the stock kernel runs a scalar loop (~2.5 GFLOP/s) whenever a flag is
  *    set, and training's gradients always set one. We materialize the transpose and run the XNNPACK path (~25).
- *  - Conv2DBackpropFilter: missing, so conv training cannot run at all. im2col (strided slices) + one matMul.
- *  - Conv2DBackpropInput: the stock kernel is a naive loop (~1.5 GFLOP/s). For the 1-D convolutions of the
- *    models (filter height 1) it becomes per-tap-group matMuls + col2im by shifted adds; other cases keep the stock
- *    kernel.
+ *  - Conv2DBackpropFilter: missing, so conv training cannot run at all. Rewritten as a stride-1 dilated Conv2D
+ *    (the stock XNNPACK kernel) with batch and channels exchanged.
+ *  - Conv2DBackpropInput: the stock kernel is a naive loop (~1.5 GFLOP/s). NHWC (the models' 1-D convs as
+ *    [batch, 1, width, ch], and 2-D) becomes one XNNPACK matMul + col2im; NCHW keeps the stock kernel.
  * Each replacement keeps the stock kernel's setupFunc (which wires the C++ functions the stock kernel calls).
  */
 export const PATCHED_KERNELS = ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
@@ -33,6 +33,14 @@ export function registerWasmKernelPatches(): PatchedKernel[] {
 export function isPatched(name: PatchedKernel): boolean {
   const k = tf.getKernel(name, 'wasm');
   return k != null && PATCH_MARK in k.kernelFunc;
+}
+
+/** The stock wasm kernel behind a patch (null where wasm has none: Conv2DBackpropFilter); for benchmarks. */
+export function stockKernel(name: PatchedKernel): tf.KernelFunc | null {
+  const k = tf.getKernel(name, 'wasm');
+  if (k == null) return null;
+  const original = (k.kernelFunc as Partial<Patched>)[PATCH_MARK];
+  return original === undefined ? k.kernelFunc : original;
 }
 
 type Patched = tf.KernelFunc & { [PATCH_MARK]: tf.KernelFunc | null };
@@ -99,10 +107,11 @@ function batchMatMulKernel(rawMatMul: tf.KernelFunc): tf.KernelFunc {
 /**
  * dW[fh,fw,ci,co] = Σ_{n,oh,ow} xpad[n, oh·sh+fh, ow·sw+fw, ci] · dy[n,oh,ow,co]
  *
- * im2col in transposed form: x goes channel-first ([Cin,N,H,W]) once, so each filter tap is one strided slice
- * [Cin,N,OH,OW] and stacking the taps along axis 0 gives colsᵀ [FH·FW·Cin, N·OH·OW] directly, with rows in the
- * filter's (fh,fw,ci) order. Then dW = colsᵀ·dy is a single no-transpose matMul whose packed operand is dy
- * (N·OH·OW × Cout), the smaller one for these layers, and whose [FH·FW·Cin, Cout] result is already the filter layout.
+ * This is itself a 'valid' convolution with stride 1 and dilation (sh,sw): take the input channels as the batch and
+ * the batch as the channels, X'[ci, h, w, n] = xpad[n,h,w,ci], and dy as the filter, F'[oh, ow, n, co]; then
+ * Y[ci, fh, fw, co] = Σ_{oh,ow,n} X'[ci, fh + oh·sh, fw + ow·sw, n] · F'[oh,ow,n,co] = dW[fh,fw,ci,co].
+ * The stock wasm Conv2D (XNNPACK, indirect GEMM) runs it without materializing im2col: measured 17–28 GFLOP/s on
+ * the conv autoencoder's layers 2–5, where an im2col built from wasm StridedSlice (~100 ns/element) reached < 3.
  */
 function conv2DBackpropFilterKernel(rawMatMul: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
@@ -112,32 +121,32 @@ function conv2DBackpropFilterKernel(rawMatMul: tf.KernelFunc): tf.KernelFunc {
     if (x.dtype !== 'float32' || dy.dtype !== 'float32') throw new Error('Conv2DBackpropFilter: only float32 is supported');
     const format = tf.backend_util.convertConv2DDataFormat(dataFormat);
     const info = tf.backend_util.computeConv2DInfo(x.shape as Conv4, filterShape, strides, 1, pad, dimRoundingMode, false, format);
-    const { batchSize: N, inHeight: H, inWidth: W, inChannels: Cin, outChannels: Cout } = info;
-    const { outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW, strideHeight: sh, strideWidth: sw } = info;
+    const { inHeight: H, inWidth: W, inChannels: Cin, outChannels: Cout, outHeight: OH, outWidth: OW } = info;
+    const { filterHeight: FH, filterWidth: FW, strideHeight: sh, strideWidth: sw } = info;
     const { top, left } = info.padInfo;
-    const P = N * OH * OW;
+    if (tf.util.sizeFromShape(dy.shape) === 0 || tf.util.sizeFromShape(x.shape) === 0) {
+      throw new Error('Conv2DBackpropFilter: empty input or output gradient');
+    }
 
     const ops = new WasmOps(args.backend as BackendWasm, rawMatMul);
     try {
-      if (P === 0) throw new Error('Conv2DBackpropFilter: empty output gradient');
       const channelsLast = info.dataFormat === 'channelsLast';
-      const xc = ops.transpose(x, channelsLast ? [3, 0, 1, 2] : [1, 0, 2, 3]); // [Cin,N,H,W]
-      // The last tap must fit; positions beyond the input read as zeros (as in the reference kernels).
-      const bottom = Math.max(info.padInfo.bottom, (OH - 1) * sh + FH - H - top, 0);
-      const right = Math.max(info.padInfo.right, (OW - 1) * sw + FW - W - left, 0);
-      const xp = top || bottom || left || right ? ops.pad(xc, [[0, 0], [0, 0], [top, bottom], [left, right]]) : xc;
-      if (xp !== xc) ops.free([xc]);
-      const taps: tf.TensorInfo[] = [];
-      for (let fh = 0; fh < FH; fh++) {
-        for (let fw = 0; fw < FW; fw++) {
-          const end = [Cin, N, fh + (OH - 1) * sh + 1, fw + (OW - 1) * sw + 1];
-          taps.push(ops.stridedSlice(xp, [0, 0, fh, fw], end, [1, 1, sh, sw]));
-        }
-      }
-      const colsT = ops.concat(taps, 0); // [FH·FW·Cin, N, OH, OW]
-      if (taps.length > 1) ops.free([xp, ...taps]);
-      const dy2d = channelsLast ? ops.view(dy, [P, Cout]) : ops.view(ops.transpose(dy, [0, 2, 3, 1]), [P, Cout]);
-      const dw = ops.matMulRaw(ops.view(colsT, [FH * FW * Cin, P]), dy2d);
+      const [hAxis, wAxis] = channelsLast ? [1, 2] : [2, 3];
+      // Pad so that the last tap of the last output lands inside: exactly (OH-1)·sh + FH rows when x is not longer.
+      const bottom = Math.max((OH - 1) * sh + FH - H - top, 0);
+      const right = Math.max((OW - 1) * sw + FW - W - left, 0);
+      const paddings: [number, number][] = [[0, 0], [0, 0], [0, 0], [0, 0]];
+      paddings[hAxis] = [top, bottom];
+      paddings[wAxis] = [left, right];
+      const xp = top || bottom || left || right ? ops.pad(x, paddings) : x;
+      const xT = ops.transpose(xp, channelsLast ? [3, 1, 2, 0] : [1, 2, 3, 0]); // [Cin, Hp, Wp, N]
+      if (xp !== x) ops.free([xp]);
+      const f = ops.transpose(dy, channelsLast ? [1, 2, 0, 3] : [2, 3, 0, 1]); // [OH, OW, N, Cout]
+      let y = ops.conv2dValid(xT, f, [1, 1], [sh, sw]); // [Cin, ≥FH, ≥FW, Cout]
+      ops.free([xT, f]);
+      // Rows of x beyond the last tap (a 'valid' remainder) make the result longer than the filter: crop.
+      if (y.shape[1] !== FH || y.shape[2] !== FW) y = ops.slice(y, [0, 0, 0, 0], [Cin, FH, FW, Cout]);
+      const dw = Cin === 1 ? y : ops.transpose(y, [1, 2, 0, 3]); // [FH, FW, Cin, Cout]
       return ops.output(dw, [FH, FW, Cin, Cout]);
     } finally {
       ops.dispose();
@@ -146,13 +155,13 @@ function conv2DBackpropFilterKernel(rawMatMul: tf.KernelFunc): tf.KernelFunc {
 }
 
 /**
- * dx[n, i, ci] = Σ_{ow,fw : ow·s+fw = i+padLeft} Σ_co dy[n,ow,co] · W[fw,ci,co]   (height 1, NHWC)
+ * dx[n, i, j, ci] = Σ over (oh,fh) with oh·sh+fh = i+top, (ow,fw) with ow·sw+fw = j+left, of Σ_co dy[n,oh,ow,co]·W[fh,fw,ci,co]
  *
- * Write fw = q·s + r (the filter zero-padded to Q·s taps, Q = ⌈FW/s⌉). Then the padded position is (ow+q)·s + r,
- * so for each q one matMul dy[P,Cout]·W_qᵀ[Cout, s·Cin] gives, for every ow, the s·Cin values that land in the
- * s-wide output block ow+q. col2im is then Q block-shifted copies (a zero pad of q blocks in front) summed with
- * one AddN, and a crop of padLeft. The packed operand of each matMul is a small W_q slice, and no big tensor is
- * transposed.
+ * One matMul gives every output pixel's contribution to its FH×FW input patch, cols = dy[P,Cout]·W[FH·FW·Cin,Cout]ᵀ
+ * (XNNPACK; the small filter is the packed operand), then col2im adds each patch row into dx. col2im is a plain
+ * loop over the wasm heap (as the stock Slice and Concat kernels are): each (pixel, fh) adds one contiguous run of
+ * up to FW·Cin floats. Built from wasm kernels instead (per-tap slices, pads and AddN) it ran 2–3× slower.
+ * NCHW keeps the stock kernel.
  */
 function conv2DBackpropInputKernel(rawMatMul: tf.KernelFunc, stock: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
@@ -161,34 +170,44 @@ function conv2DBackpropInputKernel(rawMatMul: tf.KernelFunc, stock: tf.KernelFun
     const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
     const format = tf.backend_util.convertConv2DDataFormat(dataFormat);
     const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as Conv4, strides, 1, pad, dimRoundingMode, false, format);
-    const { batchSize: N, inHeight: H, inWidth: W, inChannels: Cin, outChannels: Cout } = info;
-    const { outWidth: OW, filterHeight: FH, filterWidth: FW, strideHeight: sh, strideWidth: s } = info;
-    const oneD =
-      info.dataFormat === 'channelsLast' && FH === 1 && sh === 1 && info.padInfo.top === 0 && info.padInfo.bottom === 0;
-    if (!oneD || dy.dtype !== 'float32' || filter.dtype !== 'float32' || N * H * OW * Cin * Cout === 0) return stock(args);
+    const { batchSize: N, inHeight: H, inWidth: W, inChannels: Cin, outChannels: Cout, outHeight: OH, outWidth: OW } = info;
+    const { filterHeight: FH, filterWidth: FW, strideHeight: sh, strideWidth: sw } = info;
+    const { top, left } = info.padInfo;
+    const useStock =
+      info.dataFormat !== 'channelsLast' ||
+      dy.dtype !== 'float32' ||
+      filter.dtype !== 'float32' ||
+      tf.util.sizeFromShape(dy.shape) === 0 ||
+      tf.util.sizeFromShape(inputShape) === 0;
+    if (useStock) return stock(args);
 
     const ops = new WasmOps(args.backend as BackendWasm, rawMatMul);
     try {
-      const NH = N * H; // height 1 filter, stride 1, no vertical padding: rows are independent 1-D signals
-      const Q = Math.ceil(FW / s);
-      const sC = s * Cin;
-      const padLeft = info.padInfo.left;
-      const dy2d = ops.view(dy, [NH * OW, Cout]);
-      let f = ops.view(filter, [FW, Cin * Cout]);
-      if (Q * s > FW) f = ops.pad(f, [[0, Q * s - FW], [0, 0]]);
-      const fq = ops.transpose(ops.view(f, [Q, sC, Cout]), [0, 2, 1]); // [Q, Cout, s·Cin]: W_qᵀ, contiguous per q
-      const parts: tf.TensorInfo[] = [];
-      for (let q = 0; q < Q; q++) {
-        const wq = ops.view(ops.slice(fq, [q, 0, 0], [1, Cout, sC]), [Cout, sC]);
-        const block = ops.view(ops.matMulRaw(dy2d, wq), [NH, OW, sC]); // lands in output blocks ow+q
-        parts.push(Q === 1 ? block : ops.pad(block, [[0, 0], [q, Q - 1 - q], [0, 0]]));
+      const patch = FH * FW * Cin;
+      const cols = matMulViaXnn(ops, ops.view(dy, [N * OH * OW, Cout]), ops.view(filter, [patch, Cout]), false, true);
+      const dx = ops.zeros([N, H, W, Cin]);
+      const src = ops.heap(cols); // views after the last allocation
+      const dst = ops.heap(dx);
+      const rowRun = W * Cin;
+      for (let n = 0; n < N; n++) {
+        for (let oh = 0; oh < OH; oh++) {
+          for (let ow = 0; ow < OW; ow++) {
+            const j0 = ow * sw - left; // input column of tap fw = 0
+            const fw0 = Math.max(0, -j0);
+            const fw1 = Math.min(FW, W - j0);
+            if (fw1 <= fw0) continue;
+            const pixel = ((n * OH + oh) * OW + ow) * patch;
+            for (let fh = 0; fh < FH; fh++) {
+              const i = oh * sh - top + fh;
+              if (i < 0 || i >= H) continue;
+              const from = pixel + (fh * FW + fw0) * Cin;
+              const to = (n * H + i) * rowRun + (j0 + fw0) * Cin;
+              const len = (fw1 - fw0) * Cin;
+              for (let k = 0; k < len; k++) dst[to + k] += src[from + k];
+            }
+          }
+        }
       }
-      const sum = ops.addN(parts); // [NH, OW+Q-1, s·Cin] = padded dx, one s-wide block per row
-      const have = (OW + Q - 1) * sC;
-      const need = (padLeft + W) * Cin;
-      let flat = ops.view(sum, [NH, have]);
-      if (have < need) flat = ops.pad(flat, [[0, 0], [0, need - have]]); // input tail no output touched: zero
-      const dx = padLeft === 0 && flat.shape[1] === W * Cin ? flat : ops.slice(flat, [0, padLeft * Cin], [NH, W * Cin]);
       return ops.output(dx, [N, H, W, Cin]);
     } finally {
       ops.dispose();

@@ -58,6 +58,29 @@ export class WasmOps {
     return this.run('AddN', xs as unknown as tf.NamedTensorInfoMap, {});
   }
 
+  /**
+   * conv2d through the stock kernel (XNNPACK); NHWC, explicit strides and dilations, 'valid' padding.
+   * (The tf.conv2d op forbids strides and dilations both > 1; the kernel itself does not care, we use stride 1.)
+   */
+  conv2dValid(x: tf.TensorInfo, filter: tf.TensorInfo, strides: [number, number], dilations: [number, number]): tf.TensorInfo {
+    return this.run('Conv2D', { x, filter }, { strides, pad: 'valid', dataFormat: 'NHWC', dilations });
+  }
+
+  /** A new float32 buffer filled with zeros. */
+  zeros(shape: number[]): tf.TensorInfo {
+    const out = this.track(this.backend.makeOutput(shape, 'float32'));
+    this.heap(out).fill(0);
+    return out;
+  }
+
+  /**
+   * The float32 data of `x` in the wasm heap, as a live view (no copy). Take views only after the last allocation:
+   * growing the heap detaches earlier views.
+   */
+  heap(x: tf.TensorInfo): Float32Array {
+    return this.backend.typedArrayFromHeap(x) as Float32Array;
+  }
+
   /** a[M,K]·b[K,N] through the original kernel: XNNPACK packs `b` (the "weights") and streams the rows of `a`. */
   matMulRaw(a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
     const out = this.rawMatMul({ inputs: { a, b }, backend: this.backend, attrs: { transposeA: false, transposeB: false } });

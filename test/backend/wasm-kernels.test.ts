@@ -127,6 +127,7 @@ interface ConvCase {
 
 const convCases: ConvCase[] = [
   { name: 'model-like 1-D, k25 s4 same', x: [2, 1, 64, 2], filter: [1, 25, 2, 3], strides: [1, 4], pad: 'same' },
+  { name: 'model first layer, 1 input channel', x: [2, 1, 48, 1], filter: [1, 25, 1, 4], strides: [1, 4], pad: 'same' },
   { name: '1-D k5 s2 same', x: [3, 1, 40, 3], filter: [1, 5, 3, 4], strides: [1, 2], pad: 'same' },
   { name: '1-D k3 s1 valid', x: [2, 1, 17, 4], filter: [1, 3, 4, 2], strides: [1, 1], pad: 'valid' },
   { name: '1-D k3 s4 valid, input tail unused', x: [2, 1, 10, 2], filter: [1, 3, 2, 3], strides: [1, 4], pad: 'valid' },
@@ -136,6 +137,7 @@ const convCases: ConvCase[] = [
   { name: '2-D k3x3 s1 same', x: [2, 6, 5, 3], filter: [3, 3, 3, 2], strides: [1, 1], pad: 'same' },
   { name: '2-D k3x2 s2x3 valid', x: [1, 7, 9, 2], filter: [3, 2, 2, 3], strides: [2, 3], pad: 'valid' },
   { name: '2-D explicit padding', x: [2, 5, 6, 2], filter: [2, 3, 2, 2], strides: [2, 2], pad: [[0, 0], [1, 2], [0, 3], [0, 0]] },
+  { name: '2-D k3x3 s2 same, odd sizes', x: [1, 7, 5, 2], filter: [3, 3, 2, 3], strides: [2, 2], pad: 'same' },
   { name: '2-D NCHW', x: [2, 3, 6, 5], filter: [3, 2, 3, 2], strides: [1, 2], pad: 'same', dataFormat: 'NCHW' },
 ];
 
