@@ -75,7 +75,8 @@ export function renderSpectrogram(samples: Float32Array, sampleRate: number, opt
 function defaultTopDb(db: Float32Array): number {
   let max = -Infinity;
   for (let i = 0; i < db.length; i++) if ((db[i] as number) > max) max = db[i] as number;
-  return Math.max(-120, Math.ceil(max / 10) * 10);
+  const top = Math.max(-120, Math.ceil(max / 10) * 10);
+  return top === 0 ? 0 : top; // no -0 (Math.ceil of a small negative)
 }
 
 /**

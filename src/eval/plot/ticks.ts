@@ -108,7 +108,9 @@ export function logTicks(min: number, max: number, target = 6): number[] {
     if (ticks.length >= 2) return ticks;
     return niceTicks(lo, hi, 4).filter((v) => v > 0);
   }
-  const every = Math.max(1, Math.ceil((decades + 1) / target));
+  // Thin by the number of decade ticks that fall inside the range, not the decades it touches.
+  const inside = Math.floor(Math.log10(hi) + eps) - Math.ceil(Math.log10(lo) - eps) + 1;
+  const every = Math.max(1, Math.ceil(inside / target));
   const ticks: number[] = [];
   for (let d = Math.ceil(d0 / every) * every; d <= d1; d += every) {
     const v = clean(Math.pow(10, d));
