@@ -65,8 +65,12 @@ export function drawEnvelope(ctx: Ctx, area: Rect, samples: ArrayLike<number>, a
   ctx.fillStyle = STYLE.zeroLine;
   ctx.fillRect(area.x, Math.floor(zeroY), area.width, 1);
   if (samples.length === 0) return;
-  const env = minMaxEnvelope(samples, area.width);
   const toY = (v: number) => zeroY - (v / amp) * (area.height / 2);
+  if (samples.length < area.width * 2) {
+    drawPolyline(ctx, area, samples, toY, color);
+    return;
+  }
+  const env = minMaxEnvelope(samples, area.width);
   ctx.fillStyle = cssColor(color);
   for (let c = 0; c < area.width; c++) {
     const lo = env.min[c] as number;
@@ -76,4 +80,30 @@ export function drawEnvelope(ctx: Ctx, area: Rect, samples: ArrayLike<number>, a
     const bottom = Math.floor(toY(lo));
     ctx.fillRect(area.x + c, top, 1, Math.max(1, bottom - top + 1));
   }
+}
+
+/**
+ * With fewer than two samples per pixel column the envelope would draw a staircase; a smooth line through the
+ * samples shows the shape of a short signal (a click, a few milliseconds of attack) as it is.
+ */
+function drawPolyline(ctx: Ctx, area: Rect, samples: ArrayLike<number>, toY: (v: number) => number, color: Rgb): void {
+  const n = samples.length;
+  // sample i sits at time i / sampleRate, the same place the envelope puts it
+  const toX = (i: number) => area.x + (i / n) * area.width;
+  ctx.strokeStyle = cssColor(color);
+  ctx.lineWidth = 1.5;
+  ctx.lineJoin = 'round';
+  ctx.beginPath();
+  let pen = false;
+  for (let i = 0; i < n; i++) {
+    const v = samples[i] as number;
+    if (!Number.isFinite(v)) {
+      pen = false;
+      continue;
+    }
+    if (pen) ctx.lineTo(toX(i), toY(v));
+    else ctx.moveTo(toX(i), toY(v));
+    pen = true;
+  }
+  ctx.stroke();
 }

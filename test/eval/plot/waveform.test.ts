@@ -42,6 +42,19 @@ describe('waveformPng', () => {
     expect(isBackground(img.at(mid, chart.y.toPx(-0.5)))).toBe(true);
   });
 
+  it('draws a signal shorter than the plot is wide as a line through its samples', () => {
+    const x = new Float32Array(50).fill(0.5);
+    const chart = renderWaveform(x, SR, { width: 600, height: 300 });
+    const img = decodePng(toPng(chart.surface));
+    const mid = chart.area.x + chart.area.width / 2;
+    const y = chart.y.toPx(0.5);
+    // an anti-aliased 1.5 px line: the nearest row is close to the line colour, rows further away are empty
+    const best = Math.min(...[-1, 0, 1].map((d) => colorDistance(img.at(mid, Math.floor(y) + d), WAVEFORM_COLOR)));
+    expect(best).toBeLessThanOrEqual(60); // the grey zero line or white would be ≥ 88 away
+    expect(isBackground(img.at(mid, y + 6))).toBe(true);
+    expect(isBackground(img.at(mid, y - 6))).toBe(true);
+  });
+
   it('keeps a one-sample click in a long signal', () => {
     const x = new Float32Array(SR * 10);
     x[SR * 5] = 0.9;
