@@ -1,0 +1,258 @@
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { encodeWav } from '../audio';
+import { criticForward } from '../models/wavegan';
+import { Rng } from '../util/rng';
+import { writeFileAtomic } from '../util/atomic';
+import { ModelTrainer, StepContext } from './model-trainer';
+import { deriveSeed } from './seeds';
+
+/**
+ * WGAN-GP training of WaveGAN (Donahue et al. 2019; Gulrajani et al. 2017).
+ *
+ * Each loop step consumes one real batch and makes one critic update; after every `criticSteps`-th critic update
+ * (loop steps s with (s + 1) % criticSteps == 0) the generator is updated once. The schedule follows from the step
+ * number alone, and every random draw of a step (latents, interpolation weights, phase shifts) from the step's
+ * seed, so a resumed run needs nothing in its checkpoint beyond weights, optimizer states and the step counter.
+ */
+
+/** Sub-streams of a step's seed: each draw has its own, so adding one never changes another. */
+const Draw = {
+  criticLatent: 1,
+  epsilon: 2,
+  shuffleReal: 3,
+  shuffleFake: 4,
+  shuffleMix: 5,
+  generatorLatent: 6,
+  generatorShuffle: 7,
+  preview: 8,
+} as const;
+
+/**
+ * Guards the norm's gradient: sqrt'(0) is infinite and 0·∞ = NaN where an input gradient vanishes exactly (a dead
+ * critic). Far below float32 resolution for any norm that matters (‖g‖² ≥ 1e-5 is unchanged by adding it).
+ */
+const NORM_EPSILON = 1e-12;
+
+/** A batch of latent vectors uniform in [−1, 1), drawn from `seed` (WaveGAN's prior). */
+export function uniformLatents(seed: number, batch: number, latent: number): tf.Tensor2D {
+  const rng = new Rng(seed);
+  return tf.tensor2d(Float32Array.from({ length: batch * latent }, () => rng.uniform(-1, 1)), [batch, latent]);
+}
+
+/** Per-example interpolation weights ε ~ U[0, 1), shape [batch, 1]. */
+export function interpolationWeights(seed: number, batch: number): tf.Tensor2D {
+  const rng = new Rng(seed);
+  return tf.tensor2d(Float32Array.from({ length: batch }, () => rng.next()), [batch, 1]);
+}
+
+/**
+ * WGAN-GP's gradient penalty: λ · mean over examples of (‖∇x̂ D(x̂)‖₂ − 1)², at x̂ = ε·real + (1 − ε)·fake with one ε
+ * per example. The gradient is taken of Σ D(x̂) over the batch, which gives each example its own gradient because
+ * the critic treats examples independently. Differentiable with respect to the critic's weights when `critic` is
+ * twice differentiable (hence wavegan.ts's activation).
+ */
+export function gradientPenalty(
+  critic: (x: tf.Tensor2D) => tf.Tensor,
+  real: tf.Tensor2D,
+  fake: tf.Tensor2D,
+  epsilon: tf.Tensor2D,
+  lambda: number,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const mix = tf.add(tf.mul(epsilon, real), tf.mul(tf.sub(1, epsilon), fake)) as tf.Tensor2D;
+    const grad = tf.grad((x: tf.Tensor) => tf.sum(critic(x as tf.Tensor2D)))(mix);
+    const norm = tf.sqrt(tf.add(tf.sum(tf.square(grad), 1), NORM_EPSILON));
+    return tf.mul(lambda, tf.mean(tf.square(tf.sub(norm, 1)))) as tf.Scalar;
+  });
+}
+
+export interface GanTrainerOptions {
+  generator: tf.Sequential;
+  critic: tf.Sequential;
+  generatorOptimizer: tf.Optimizer;
+  criticOptimizer: tf.Optimizer;
+  latent: number;
+  /** Phase shuffle n of the critic (0: off). */
+  phaseShuffle: number;
+  /** Gradient-penalty weight λ. */
+  lambdaGp: number;
+  /** Critic updates per generator update. */
+  criticSteps: number;
+  /** Generator updates between previews. */
+  previewEvery: number;
+  /** Preview WAVs per preview; 0: none. */
+  previewCount: number;
+  /** Seed of the fixed preview latents (independent of every training draw). */
+  previewSeed: number;
+  /** Sample rate written into preview WAVs; previews need it. */
+  sampleRate?: number;
+}
+
+interface CriticTerms {
+  /** Critic loss: mean D(fake) − mean D(real) + gradient penalty. */
+  loss: tf.Scalar;
+  gradientPenalty: tf.Scalar;
+  /** mean D(real) − mean D(fake): the critic's estimate of the Wasserstein distance. */
+  wasserstein: tf.Scalar;
+  /** −mean D(fake): what the generator minimises, on this step's fakes. */
+  generatorLoss: tf.Scalar;
+}
+
+export class GanTrainer implements ModelTrainer {
+  readonly models: Record<string, tf.LayersModel>;
+  readonly optimizers: Record<string, tf.Optimizer>;
+  readonly prior = 'uniform' as const;
+  readonly batchesPerStep = 1;
+  private readonly generator: tf.Sequential;
+  private readonly critic: tf.Sequential;
+  private readonly generatorVars: tf.Variable[];
+  private readonly criticVars: tf.Variable[];
+
+  constructor(private readonly opts: GanTrainerOptions) {
+    for (const [key, value] of [
+      ['criticSteps', opts.criticSteps],
+      ['previewEvery', opts.previewEvery],
+      ['latent', opts.latent],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1) throw new Error(`GanTrainer: ${key} must be a positive integer, got ${value}`);
+    }
+    this.generator = opts.generator;
+    this.critic = opts.critic;
+    this.models = { generator: opts.generator, critic: opts.critic };
+    this.optimizers = { generator: opts.generatorOptimizer, critic: opts.criticOptimizer };
+    this.generatorVars = opts.generator.trainableWeights.map((w) => w.read() as tf.Variable);
+    this.criticVars = opts.critic.trainableWeights.map((w) => w.read() as tf.Variable);
+  }
+
+  exportParts(): Record<string, tf.LayersModel> {
+    return { generator: this.generator };
+  }
+
+  /** Whether loop step `step` (0-based) ends with a generator update. */
+  generatorUpdateAt(step: number): boolean {
+    return (step + 1) % this.opts.criticSteps === 0;
+  }
+
+  private score(x: tf.Tensor, seed: number): tf.Tensor2D {
+    return criticForward(this.critic, x, { n: this.opts.phaseShuffle, seed });
+  }
+
+  /** The critic's loss terms on a real batch and fakes from this step's latents. `fake` is a constant here. */
+  private criticTerms(real: tf.Tensor2D, fake: tf.Tensor2D, seed: number): CriticTerms {
+    const batch = real.shape[0];
+    const dReal = tf.mean(this.score(real, deriveSeed(seed, Draw.shuffleReal, 0)));
+    const dFake = tf.mean(this.score(fake, deriveSeed(seed, Draw.shuffleFake, 0)));
+    const epsilon = interpolationWeights(deriveSeed(seed, Draw.epsilon, 0), batch);
+    const mixSeed = deriveSeed(seed, Draw.shuffleMix, 0);
+    const gp = gradientPenalty((x) => this.score(x, mixSeed), real, fake, epsilon, this.opts.lambdaGp);
+    return {
+      loss: tf.add(tf.sub(dFake, dReal), gp) as tf.Scalar,
+      gradientPenalty: gp,
+      wasserstein: tf.sub(dReal, dFake) as tf.Scalar,
+      generatorLoss: tf.neg(dFake) as tf.Scalar,
+    };
+  }
+
+  private fakes(seed: number, batch: number): tf.Tensor2D {
+    return tf.tidy(() => this.generator.apply(uniformLatents(seed, batch, this.opts.latent)) as tf.Tensor2D);
+  }
+
+  trainStep(real: tf.Tensor2D, ctx: StepContext): Record<string, number> {
+    const batch = real.shape[0];
+    // Fakes are made outside the gradient scope: the critic update does not differentiate through the generator.
+    const fake = this.fakes(deriveSeed(ctx.seed, Draw.criticLatent, 0), batch);
+    // The terms other than the loss are kept out of variableGrads' tidy scope, to be read after the update.
+    const kept: tf.Scalar[] = [];
+    let losses: Record<string, number>;
+    try {
+      const { value, grads } = tf.variableGrads(() => {
+        const terms = this.criticTerms(real, fake, ctx.seed);
+        kept.push(...[terms.gradientPenalty, terms.wasserstein, terms.generatorLoss].map((t) => tf.keep(t)));
+        return terms.loss;
+      }, this.criticVars);
+      this.optimizers.critic!.applyGradients(grads);
+      const loss = value.dataSync()[0]!;
+      const [gp, wasserstein, generatorLoss] = kept.map((t) => t.dataSync()[0]!);
+      tf.dispose([value, ...Object.values(grads)]);
+      losses = { loss, critic_loss: loss, generator_loss: generatorLoss!, gradient_penalty: gp!, wasserstein: wasserstein! };
+    } finally {
+      fake.dispose();
+      tf.dispose(kept);
+    }
+    if (this.generatorUpdateAt(ctx.step)) this.generatorStep(ctx.seed, batch);
+    return losses;
+  }
+
+  private generatorStep(seed: number, batch: number): void {
+    const z = uniformLatents(deriveSeed(seed, Draw.generatorLatent, 0), batch, this.opts.latent);
+    try {
+      const shuffleSeed = deriveSeed(seed, Draw.generatorShuffle, 0);
+      const { value, grads } = tf.variableGrads(
+        () => tf.neg(tf.mean(this.score(this.generator.apply(z) as tf.Tensor2D, shuffleSeed))) as tf.Scalar,
+        this.generatorVars,
+      );
+      this.optimizers.generator!.applyGradients(grads);
+      tf.dispose([value, ...Object.values(grads)]);
+    } finally {
+      z.dispose();
+    }
+  }
+
+  /** The critic's terms on held-out real data against fresh fakes from `ctx.seed`; nothing is updated. */
+  evaluate(real: tf.Tensor2D, ctx: StepContext): Record<string, number> {
+    const fake = this.fakes(deriveSeed(ctx.seed, Draw.criticLatent, 0), real.shape[0]);
+    try {
+      const values = tf.tidy(() => {
+        const t = this.criticTerms(real, fake, ctx.seed);
+        return tf.stack([t.loss, t.gradientPenalty, t.wasserstein, t.generatorLoss]);
+      });
+      const [loss, gp, w, g] = Array.from(values.dataSync());
+      values.dispose();
+      return { loss: loss!, critic_loss: loss!, generator_loss: g!, gradient_penalty: gp!, wasserstein: w! };
+    } finally {
+      fake.dispose();
+    }
+  }
+
+  /** The fixed preview latents: the same vectors at every preview, so that previews show the generator's progress. */
+  previewLatents(): tf.Tensor2D {
+    return uniformLatents(deriveSeed(this.opts.previewSeed, Draw.preview, 0), this.opts.previewCount, this.opts.latent);
+  }
+
+  /** Whether a preview is due after `step` loop steps: every previewEvery generator updates. */
+  previewDue(step: number): boolean {
+    if (this.opts.previewCount < 1 || step < 1 || step % this.opts.criticSteps !== 0) return false;
+    return (step / this.opts.criticSteps) % this.opts.previewEvery === 0;
+  }
+
+  /** Writes <runDir>/previews/step-<step>/preview-<i>.wav (float32) when a preview is due. */
+  async onStep(step: number, runDir: string): Promise<void> {
+    if (!this.previewDue(step)) return;
+    await this.writePreviews(path.join(runDir, 'previews', `step-${step}`));
+  }
+
+  async writePreviews(dir: string): Promise<string[]> {
+    const rate = this.opts.sampleRate;
+    if (rate === undefined) throw new Error('GanTrainer: previews need the sample rate (pass sampleRate to buildTrainer)');
+    const z = this.previewLatents();
+    const audio = this.generator.predict(z) as tf.Tensor2D;
+    z.dispose();
+    const rows = await audio.data();
+    audio.dispose();
+    const length = rows.length / this.opts.previewCount;
+    const files: string[] = [];
+    for (let i = 0; i < this.opts.previewCount; i++) {
+      const file = path.join(dir, `preview-${i}.wav`);
+      writeFileAtomic(file, encodeWav(Float32Array.from(rows.subarray(i * length, (i + 1) * length)), rate, 'float32'));
+      files.push(file);
+    }
+    return files;
+  }
+
+  dispose(): void {
+    this.generator.dispose();
+    this.critic.dispose();
+    for (const opt of Object.values(this.optimizers)) opt.dispose();
+  }
+}
