@@ -65,7 +65,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     const resuming = prepareRunFolder(runDir, loaded, opts, log);
     const backend = await initBackend(opts.backend ?? config.train.backend, log);
     const seed = config.train.seed;
-    const trainer = buildTrainer(config, deriveSeed(seed, SeedStream.init, 0));
+    const trainer = buildTrainer(config, deriveSeed(seed, SeedStream.init, 0), { sampleRate: dataset.sampleRate });
     try {
       let state: TrainState = { epoch: 0, batchInEpoch: 0, step: 0, wallSeconds: 0, epochLossSums: {}, extra: {} };
       if (resuming) {
