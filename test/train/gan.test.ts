@@ -55,7 +55,7 @@ describe('gradientPenalty: λ · mean (‖∇x̂ D(x̂)‖ − 1)²', () => {
     expect(gp).toBeCloseTo((2 * norms.reduce((s, n) => s + (n - 1) ** 2, 0)) / 2, 4);
   });
 
-  test("its gradient with respect to the WaveGAN critic's weights matches central finite differences", () => {
+  test("its gradient with respect to the WaveGAN critic's weights matches central finite differences (and wasm = cpu)", async () => {
     const { generator, critic } = buildWaveGan({ latent: 4, length: LENGTH, d: 2, upsample: 'transpose', seed: 1 });
     const realX = tf.randomUniform([3, LENGTH], -1, 1, 'float32', 3) as tf.Tensor2D;
     const fakeX = tf.randomUniform([3, LENGTH], -1, 1, 'float32', 4) as tf.Tensor2D;
@@ -92,6 +92,22 @@ describe('gradientPenalty: λ · mean (‖∇x̂ D(x̂)‖ − 1)²', () => {
       checked.push(v.name);
     }
     expect(checked).toHaveLength(6); // five convolutions and the dense layer
+
+    // The same penalty gradient on wasm, whose conv gradient kernels are sampgen's patches (src/backend).
+    const withGrad = vars.filter((v) => grads[v.name] !== undefined); // not the last bias: ∇x D does not depend on it
+    expect(withGrad.length).toBeGreaterThanOrEqual(11);
+    const onCpu = withGrad.map((v) => grads[v.name]!.dataSync());
+    await initBackend('wasm', quiet);
+    try {
+      const wasm = tf.variableGrads(P, vars).grads;
+      withGrad.forEach((v, i) => {
+        const got = wasm[v.name]!.dataSync();
+        const scale = Math.max(1e-6, ...Array.from(onCpu[i]!, Math.abs));
+        got.forEach((g, j) => expect(Math.abs(g - onCpu[i]![j]!)).toBeLessThan(1e-4 * scale));
+      });
+    } finally {
+      await initBackend('cpu', quiet);
+    }
     generator.dispose();
     critic.dispose();
   });
@@ -126,6 +142,7 @@ describe('GanTrainer', () => {
     const trainer = makeTrainer({ criticSteps: 3 });
     const batch = realBatch(4);
     const changed: { critic: boolean; generator: boolean }[] = [];
+    const tensors: number[] = [];
     for (let step = 0; step < 6; step++) {
       const g0 = flat(trainer.models.generator!);
       const c0 = flat(trainer.models.critic!);
@@ -138,7 +155,11 @@ describe('GanTrainer', () => {
         critic: flat(trainer.models.critic!).some((v, i) => v !== c0[i]),
         generator: flat(trainer.models.generator!).some((v, i) => v !== g0[i]),
       });
+      tensors.push(tf.memory().numTensors);
     }
+    // No tensor leaks from a step (the generator's Adam slots appear at its first update, step 2).
+    expect(tensors[5]).toBe(tensors[2]);
+    expect(tensors[4]).toBe(tensors[3]);
     expect(changed.map((c) => c.critic)).toEqual([true, true, true, true, true, true]);
     expect(changed.map((c) => c.generator)).toEqual([false, false, true, false, false, true]);
     trainer.dispose();
