@@ -1,0 +1,12 @@
+/**
+ * src/audition: the `sampgen audition` server (Node's http) that serves the browser page (src/audition/page,
+ * bundled by scripts/build-page.js into dist/audition) and the exported model folders. Inference runs in the
+ * browser; the server only preprocesses dropped files, through the dataset chain of `sampgen encode`.
+ */
+export { startAuditionServer, defaultPageDir, exposureWarning, urlFor, isLoopback, PAGE_FILES } from './server';
+export type { AuditionServer, AuditionServerOptions } from './server';
+export { listModels, findModel, checkModelsDir, summarize } from './models';
+export type { ModelSummary, ModelListing, BrokenModel } from './models';
+export { preprocessUpload, readBody, DEFAULT_MAX_UPLOAD_BYTES, PayloadTooLarge, UnusableUpload } from './upload';
+export { safeSegments, resolveInside, isSafeName } from './paths';
+export { contentTypeOf } from './mime';

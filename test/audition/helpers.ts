@@ -1,0 +1,86 @@
+import * as http from 'http';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { encodeWav } from '../../src/audio';
+import { ModelMetadata, writeModelFolder } from '../../src/export';
+import { buildDenseAutoencoder } from '../../src/models/dense';
+import { Rng } from '../../src/util/rng';
+
+export const SR = 8000;
+export const L = 256;
+
+/**
+ * A small exported dense autoencoder (random weights: these tests check plumbing, not quality) with the
+ * training set's latent points, written by the exporter's own writeModelFolder.
+ */
+export async function writeTestModel(modelsDir: string, folder: string, opts: { latent?: number; length?: number; seed?: number } = {}): Promise<ModelMetadata> {
+  const latent = opts.latent ?? 2;
+  const length = opts.length ?? L;
+  const seed = opts.seed ?? 5;
+  const { encoder, decoder } = buildDenseAutoencoder({ size: 'small', activation: 'tanh', latent, length, seed, encoderUnits: [16] });
+  const rng = new Rng(seed);
+  const points = Array.from({ length: 40 }, () => Array.from({ length: latent }, () => rng.uniform(-0.8, 0.8)));
+  const meta = await writeModelFolder(path.join(modelsDir, folder), { encoder, decoder }, {
+    name: folder,
+    model_type: 'dense-ae',
+    sample_rate: SR,
+    length,
+    latent,
+    latent_bounds: { min: Array(latent).fill(-1), max: Array(latent).fill(1) },
+    latent_prior: null,
+    config_hash: 'test',
+    config: { model: { type: 'dense-ae', size: 'small', activation: 'tanh' }, train: { epochs: 0 } },
+    losses: { loss: 0.0123, val_loss: 0.0234 },
+    epochs: 0,
+    preprocess: { channel: 'first', attack: 16, length, sample_rate: SR },
+    latent_points: points,
+  });
+  encoder.dispose();
+  decoder.dispose();
+  return meta;
+}
+
+/** A decaying 440 Hz tone as a 16-bit WAV at `sampleRate`, peak `amp` at sample `peakAt`. */
+export function toneWav(opts: { sampleRate?: number; frames?: number; amp?: number; freq?: number } = {}): Uint8Array {
+  const sr = opts.sampleRate ?? SR;
+  const n = opts.frames ?? 600;
+  const amp = opts.amp ?? 0.8;
+  const f = opts.freq ?? 440;
+  const x = Float32Array.from({ length: n }, (_, i) => amp * Math.exp(-i / (0.02 * sr)) * Math.sin((2 * Math.PI * f * i) / sr + 0.3));
+  return encodeWav(x, sr, 'pcm16');
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/**
+ * One HTTP request with the path sent exactly as given (no URL normalisation, unlike fetch), so that `..`,
+ * backslashes and encoded slashes reach the server as an attacker would send them.
+ */
+export function rawRequest(
+  port: number,
+  rawPath: string,
+  opts: { method?: string; headers?: http.OutgoingHttpHeaders; body?: Uint8Array | Uint8Array[] } = {},
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: rawPath, method: opts.method ?? 'GET', headers: opts.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    const body = opts.body === undefined ? [] : Array.isArray(opts.body) ? opts.body : [opts.body];
+    for (const chunk of body) req.write(chunk);
+    req.end();
+  });
+}
+
+/** tfjs on its pure-JS backend, as the page's `?backend=cpu` runs it. */
+export async function useCpuBackend(): Promise<void> {
+  await tf.setBackend('cpu');
+  await tf.ready();
+}
