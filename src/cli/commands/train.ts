@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../../config';
 import { trainModel } from '../../train/run';
+import { ensureSmokeDataset, smokeSets } from '../../train/smoke';
 import { installStopHandlers, newStopFlag } from '../../train/stop';
 import { contextFor } from '../context';
 
@@ -11,6 +12,7 @@ interface TrainCliOptions {
   force?: boolean;
   backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   export: boolean;
+  smoke?: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -37,6 +39,7 @@ export function register(program: Command): void {
       ]),
     )
     .option('--no-export', 'do not write models/<name>/ at the end (run `sampgen export <run>` later)')
+    .option('--smoke', 'a few steps on a tiny synthetic dataset, everything under <output.runs>/.smoke/ (checks a config in CI)')
     .addHelpText(
       'after',
       '\nThe run folder is <output.runs>/<name>-<config hash>/ (config.yaml, log.jsonl, checkpoints/latest/).\n' +
@@ -45,7 +48,11 @@ export function register(program: Command): void {
     )
     .action(async (opts: TrainCliOptions, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const loaded = loadConfig(opts.config, opts.set);
+      let loaded = loadConfig(opts.config, opts.set);
+      if (opts.smoke) {
+        loaded = loadConfig(opts.config, [...opts.set, ...smokeSets(loaded.config)]);
+        ensureSmokeDataset(loaded.config.data.path, loaded.config.model.length);
+      }
       const stop = newStopFlag();
       const uninstall = installStopHandlers(stop, (signal) => ctx.progress.log(`${signal}: finishing the batch, then saving a checkpoint…`));
       try {
