@@ -5,8 +5,10 @@ import { register as steps } from './steps';
 import { register as train } from './train';
 import { register as exportModel } from './export';
 import { register as doctor } from './doctor';
+import { register as sweep } from './sweep';
+import { register as report } from './report';
 
 /** Each command module adds itself to the program; the order here is the order in `sampgen --help`. */
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [synth, preprocess, steps, train, exportModel, doctor];
+export const commands: Register[] = [synth, preprocess, steps, train, exportModel, sweep, report, doctor];
