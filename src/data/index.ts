@@ -2,4 +2,4 @@
 export * from './format';
 export type { Dataset } from './dataset';
 export { openDataset, readDatasetInfo, validateDatasetInfo } from './dataset';
-export { splitIndices, batches, batchCount } from './split';
+export { splitIndices, trainingSplit, batches, batchCount } from './split';

@@ -1,5 +1,6 @@
 import { UserError } from '../errors';
 import { Rng } from '../util/rng';
+import { deriveSeed, SeedStream } from '../util/seeds';
 
 /**
  * Splits row indices 0..count-1 into a training and a validation set, at random but reproducibly for the
@@ -49,4 +50,12 @@ export function* batches(
 /** Number of batches `batches` yields for `count` indices. */
 export function batchCount(count: number, batchSize: number, dropRemainder = false): number {
   return dropRemainder ? Math.floor(count / batchSize) : Math.ceil(count / batchSize);
+}
+
+/**
+ * The split training uses for a config's (validation fraction, seed): evaluation calls this too, so that
+ * `--split validation` means the very rows the model never trained on.
+ */
+export function trainingSplit(count: number, validationFraction: number, seed: number): { train: Int32Array; validation: Int32Array } {
+  return splitIndices(count, validationFraction, new Rng(deriveSeed(seed, SeedStream.split, 0)));
 }

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { LoadedConfig, loadConfig, serializeConfig, runFolderName } from '../config';
-import { openDataset, splitIndices, Dataset } from '../data';
+import { openDataset, trainingSplit, Dataset } from '../data';
 import { initBackend, BackendChoice } from '../backend';
 import { writeModelFolder, NewModelMetadata } from '../export';
 import { RuntimeFailure, UserError } from '../errors';
@@ -142,7 +142,7 @@ async function trainLoop(input: LoopInput): Promise<TrainResult> {
   const { train } = config;
   const state = input.state;
   const seed = train.seed;
-  const split = splitIndices(dataset.count, config.data.validation, new Rng(deriveSeed(seed, SeedStream.split, 0)));
+  const split = trainingSplit(dataset.count, config.data.validation, seed);
   if (split.train.length === 0) throw new UserError(`dataset ${config.data.path} leaves no training samples after the validation split`);
   const batchSize = Math.min(train.batch_size, split.train.length);
   const batchesPerEpoch = Math.ceil(split.train.length / batchSize);

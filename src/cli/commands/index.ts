@@ -7,8 +7,27 @@ import { register as exportModel } from './export';
 import { register as doctor } from './doctor';
 import { register as sweep } from './sweep';
 import { register as report } from './report';
+import { register as audition } from './audition';
+import { register as quickstart } from './quickstart';
+import { registerGenerate, registerEncode, registerInterpolate, registerLatentMap, registerEvaluate } from './use';
 
 /** Each command module adds itself to the program; the order here is the order in `sampgen --help`. */
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [synth, preprocess, steps, train, exportModel, sweep, report, doctor];
+export const commands: Register[] = [
+  quickstart,
+  synth,
+  preprocess,
+  steps,
+  train,
+  exportModel,
+  registerGenerate,
+  registerEncode,
+  registerInterpolate,
+  registerLatentMap,
+  registerEvaluate,
+  sweep,
+  report,
+  audition,
+  doctor,
+];

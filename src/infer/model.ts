@@ -1,0 +1,167 @@
+import * as tf from '@tensorflow/tfjs';
+import { loadModelPart, readModelMetadata, ModelMetadata } from '../export';
+import { UserError } from '../errors';
+import { Rng } from '../util/rng';
+
+/** An exported model folder, opened for use: its metadata and the parts loaded so far. */
+export interface OpenedModel {
+  dir: string;
+  meta: ModelMetadata;
+  /** The decoder (autoencoders, VAEs) or generator (GAN): latent → sample. */
+  decoder: tf.LayersModel;
+  /** The encoder (sample → latent point), for models that have one. */
+  encoder?: tf.LayersModel;
+}
+
+/** Which folder holds the latent → sample network. */
+export function generatorPart(meta: ModelMetadata): string {
+  if (meta.parts.includes('decoder')) return 'decoder';
+  if (meta.parts.includes('generator')) return 'generator';
+  throw new UserError(`model ${meta.name} has neither a decoder nor a generator (parts: ${meta.parts.join(', ')})`);
+}
+
+export async function openModel(dir: string, opts: { encoder?: boolean } = {}): Promise<OpenedModel> {
+  const meta = readModelMetadata(dir);
+  const decoder = await loadModelPart(dir, generatorPart(meta));
+  let encoder: tf.LayersModel | undefined;
+  if (opts.encoder) {
+    if (!meta.parts.includes('encoder')) {
+      throw new UserError(`model ${dir} (${meta.model_type}) has no encoder: it cannot map samples to latent points`);
+    }
+    encoder = await loadModelPart(dir, 'encoder');
+  }
+  return { dir, meta, decoder, encoder };
+}
+
+export function disposeModel(model: OpenedModel): void {
+  model.decoder.dispose();
+  model.encoder?.dispose();
+}
+
+/** Latent points → samples, in batches so that a large grid does not hold every activation at once. */
+export function decodePoints(model: OpenedModel, points: number[][], batchSize = 64): Float32Array[] {
+  const out: Float32Array[] = [];
+  const { length, latent } = model.meta;
+  for (let start = 0; start < points.length; start += batchSize) {
+    const chunk = points.slice(start, start + batchSize);
+    const y = tf.tidy(() => {
+      const z = tf.tensor2d(chunk.flat(), [chunk.length, latent]);
+      return (model.decoder.predict(z) as tf.Tensor).reshape([chunk.length, -1]);
+    });
+    const data = y.dataSync() as Float32Array;
+    y.dispose();
+    const width = data.length / chunk.length;
+    if (width !== length) throw new Error(`the model's network produced ${width} samples, sampgen.json says length ${length}`);
+    for (let i = 0; i < chunk.length; i++) out.push(data.slice(i * width, (i + 1) * width));
+  }
+  return out;
+}
+
+/** Samples (already preprocessed to the model's length) → latent points. */
+export function encodeRows(model: OpenedModel, rows: Float32Array[]): number[][] {
+  if (!model.encoder) throw new Error('encodeRows needs a model opened with { encoder: true }');
+  const { length } = model.meta;
+  const flat = new Float32Array(rows.length * length);
+  rows.forEach((r, i) => flat.set(r, i * length));
+  const z = tf.tidy(() => model.encoder!.predict(tf.tensor2d(flat, [rows.length, length])) as tf.Tensor);
+  const points = z.arraySync() as number[][];
+  z.dispose();
+  return points;
+}
+
+/** The box that grids and uniform sampling cover: the training set's latent bounds, or the prior's. */
+export function latentBox(meta: ModelMetadata): { min: number[]; max: number[] } {
+  return meta.latent_bounds;
+}
+
+/**
+ * Parses "0.3,-0.5" into a point of the model's latent size. Wrong length is an error; a coordinate outside the
+ * latent bounds is reported through `warn`, and moved inside only with `clamp`.
+ */
+export function parsePoint(text: string, meta: ModelMetadata, opts: { clamp?: boolean; warn?: (m: string) => void; what?: string } = {}): number[] {
+  const what = opts.what ?? '--z';
+  const values = text.split(',').map((s) => s.trim());
+  const point = values.map(Number);
+  if (values.some((v) => v === '') || point.some((v) => !Number.isFinite(v))) {
+    throw new UserError(`${what} ${JSON.stringify(text)}: expected ${meta.latent} comma-separated numbers`);
+  }
+  if (point.length !== meta.latent) {
+    throw new UserError(`${what} ${JSON.stringify(text)} has ${point.length} coordinate(s), but model ${meta.name} has a ${meta.latent}-D latent space`);
+  }
+  return checkBounds(point, meta, opts);
+}
+
+export function checkBounds(point: number[], meta: ModelMetadata, opts: { clamp?: boolean; warn?: (m: string) => void } = {}): number[] {
+  const { min, max } = latentBox(meta);
+  const outside = point.map((v, i) => v < min[i]! || v > max[i]!);
+  if (!outside.some(Boolean)) return point;
+  const desc = point.map((v, i) => (outside[i] ? `z${i}=${v} (bounds ${fmt(min[i]!)}..${fmt(max[i]!)})` : '')).filter(Boolean).join(', ');
+  if (opts.clamp) {
+    opts.warn?.(`point outside the training set's latent bounds, clamped: ${desc}`);
+    return point.map((v, i) => Math.min(max[i]!, Math.max(min[i]!, v)));
+  }
+  opts.warn?.(`point outside the training set's latent bounds: ${desc} (decoding anyway; --clamp moves it inside)`);
+  return point;
+}
+
+/**
+ * A rows × cols grid over the first two latent dimensions of the bounds, row-major, top row at the largest
+ * z1 so that the contact sheet reads like a plot. Further dimensions sit at the middle of their bounds.
+ */
+export function gridPoints(meta: ModelMetadata, rows: number, cols: number): { point: number[]; row: number; col: number }[] {
+  const { min, max } = latentBox(meta);
+  const mid = min.map((lo, i) => (lo + max[i]!) / 2);
+  const at = (lo: number, hi: number, k: number, n: number) => (n === 1 ? (lo + hi) / 2 : lo + ((hi - lo) * k) / (n - 1));
+  const out: { point: number[]; row: number; col: number }[] = [];
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const p = [...mid];
+      p[0] = at(min[0]!, max[0]!, c, cols);
+      if (meta.latent > 1) p[1] = at(min[1]!, max[1]!, rows - 1 - r, rows);
+      out.push({ point: p, row: r, col: c });
+    }
+  }
+  return out;
+}
+
+/** Random latent points: the model's prior for GANs (uniform in [−1, 1]) and VAEs (normal), else uniform in the bounds. */
+export function randomPoints(meta: ModelMetadata, count: number, rng: Rng): number[][] {
+  const { min, max } = latentBox(meta);
+  return Array.from({ length: count }, () =>
+    Array.from({ length: meta.latent }, (_, i) => {
+      if (meta.latent_prior === 'normal') return rng.normal();
+      if (meta.latent_prior === 'uniform') return rng.uniform(-1, 1);
+      return rng.uniform(min[i]!, max[i]!);
+    }),
+  );
+}
+
+/** Evenly spaced points on the straight line from a to b, both ends included. */
+export function linePoints(a: number[], b: number[], steps: number): number[][] {
+  if (!Number.isInteger(steps) || steps < 2) throw new UserError(`--steps must be an integer ≥ 2, got ${steps}`);
+  return Array.from({ length: steps }, (_, k) => a.map((v, i) => v + ((b[i]! - v) * k) / (steps - 1)));
+}
+
+/** "8x8" → [8, 8]. */
+export function parseGrid(text: string): [number, number] {
+  const m = /^(\d+)x(\d+)$/i.exec(text.trim());
+  const rows = m ? Number(m[1]) : NaN;
+  const cols = m ? Number(m[2]) : NaN;
+  if (!m || rows < 1 || cols < 1 || rows * cols > 10000) {
+    throw new UserError(`--grid ${JSON.stringify(text)}: expected ROWSxCOLS such as 8x8 (at most 10000 points)`);
+  }
+  return [rows, cols];
+}
+
+/** Peak normalisation (optional in `generate`): scales so that max |x| = peak; silence stays silence. */
+export function normalizePeak(x: Float32Array, peak = 1): Float32Array {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]!));
+  if (m === 0) return x;
+  const g = peak / m;
+  return x.map((v) => v * g);
+}
+
+function fmt(x: number): string {
+  return Number(x.toPrecision(4)).toString();
+}
