@@ -213,7 +213,7 @@ async function trainLoop(input: LoopInput): Promise<TrainResult> {
     const trainLosses = Object.fromEntries(
       Object.entries(state.epochLossSums).filter(([k]) => k !== '__count').map(([k, v]) => [k, v / count]),
     );
-    const validation = evaluateSplit(trainer, dataset, split.validation, batchSize, seed);
+    const validation = evaluateSplit(trainer, dataset, split.validation, batchSize, seed, state.step);
     const epochSeconds = (Date.now() - epochStart) / 1000;
     const record: EpochRecord = {
       epoch: epoch + 1,
@@ -262,14 +262,15 @@ async function trainLoop(input: LoopInput): Promise<TrainResult> {
 }
 
 /** Mean losses over a split (weighted by batch size), or null for an empty split. */
-function evaluateSplit(trainer: ModelTrainer, dataset: Dataset, indices: Int32Array, batchSize: number, seed: number): Record<string, number> | null {
+function evaluateSplit(trainer: ModelTrainer, dataset: Dataset, indices: Int32Array, batchSize: number, seed: number, step: number): Record<string, number> | null {
   if (indices.length === 0) return null;
   const sums: Record<string, number> = {};
   for (let start = 0; start < indices.length; start += batchSize) {
     const idx = indices.subarray(start, Math.min(start + batchSize, indices.length));
     const batch = tf.tensor2d(dataset.readRows(idx), [idx.length, dataset.length]);
     try {
-      const losses = trainer.evaluate(batch, { step: start, seed: deriveSeed(seed, SeedStream.preview, start) });
+      // The same noise every epoch (seeded by batch position), so validation losses compare across epochs.
+      const losses = trainer.evaluate(batch, { step, seed: deriveSeed(seed, SeedStream.validation, start) });
       for (const [k, v] of Object.entries(losses)) sums[k] = (sums[k] ?? 0) + v * idx.length;
     } finally {
       batch.dispose();

@@ -18,4 +18,5 @@ export const SeedStream = {
   epochOrder: 3,
   step: 4,
   preview: 5,
+  validation: 6,
 } as const;
