@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * TensorFlow.js in the page: choosing the backend, loading a model's parts from the server, and decoding points
+ * as fast as the display refreshes without ever queueing stale work.
+ */
+
+export type PageBackend = 'webgl' | 'cpu';
+
+/**
+ * `?backend=cpu` or `?backend=webgl` forces one; otherwise WebGL (a GPU shader per layer, fast for the wide
+ * output layers of dense decoders) with the pure-JS cpu backend as the fallback where WebGL is unavailable.
+ */
+export async function initPageBackend(requested: string | null): Promise<PageBackend> {
+  const order: PageBackend[] = requested === 'cpu' ? ['cpu'] : requested === 'webgl' ? ['webgl'] : ['webgl', 'cpu'];
+  for (const name of order) {
+    try {
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        return name;
+      }
+    } catch {
+      // try the next one
+    }
+  }
+  throw new Error(`no TF.js backend could start (tried ${order.join(', ')})`);
+}
+
+export interface LoadedParts {
+  decoder: tf.LayersModel;
+  encoder: tf.LayersModel | null;
+}
+
+/** Loads the decoder (or generator) and, when the export has one, the encoder, from /models/<folder>/<part>/. */
+export async function loadParts(folder: string, parts: readonly string[]): Promise<LoadedParts> {
+  const base = `/models/${encodeURIComponent(folder)}`;
+  const decoderPart = parts.includes('decoder') ? 'decoder' : parts.includes('generator') ? 'generator' : null;
+  if (!decoderPart) throw new Error(`model ${folder} has neither a decoder nor a generator (parts: ${parts.join(', ')})`);
+  const decoder = await tf.loadLayersModel(`${base}/${decoderPart}/model.json`);
+  const encoder = parts.includes('encoder') ? await tf.loadLayersModel(`${base}/encoder/model.json`) : null;
+  return { decoder, encoder };
+}
+
+/** Why a point was asked for: the page plays a decode of a press, a release or a key at once, drags throttled. */
+export type DecodeReason = 'start' | 'press' | 'drag' | 'release' | 'key' | 'slider' | 'random' | 'drop' | 'mark';
+
+export interface Decoded {
+  point: number[];
+  samples: Float32Array;
+  reason: DecodeReason;
+  /** Milliseconds from starting the decode to having the samples. */
+  ms: number;
+}
+
+/**
+ * Decodes latent points on animation frames, the latest only: a request replaces any that has not started, and
+ * at most one decode runs at a time. At a 30 Hz pointer rate on a 60 Hz display every pointer position is
+ * decoded when a decode takes under ~30 ms; when it takes longer, intermediate positions are skipped, never
+ * queued, so the sound follows the pointer instead of lagging further and further behind.
+ */
+export class Decoder {
+  private pending: { point: number[]; reason: DecodeReason } | null = null;
+  private busy = false;
+  private frameRequested = false;
+  private disposed = false;
+  /** Decodes finished and requests replaced before they started (for tests and the status line). */
+  decodes = 0;
+  dropped = 0;
+
+  constructor(
+    private readonly model: tf.LayersModel,
+    private readonly latent: number,
+    private readonly onDecoded: (d: Decoded) => void,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  request(point: readonly number[], reason: DecodeReason): void {
+    if (this.disposed) return;
+    if (this.pending) this.dropped++;
+    this.pending = { point: [...point], reason };
+    this.schedule();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.pending = null;
+  }
+
+  private schedule(): void {
+    if (this.frameRequested || this.busy) return;
+    this.frameRequested = true;
+    requestAnimationFrame(() => {
+      this.frameRequested = false;
+      void this.run();
+    });
+  }
+
+  private async run(): Promise<void> {
+    if (this.busy || !this.pending || this.disposed) return;
+    const { point, reason } = this.pending;
+    this.pending = null;
+    this.busy = true;
+    const t0 = performance.now();
+    try {
+      const y = tf.tidy(() => (this.model.predict(tf.tensor2d(point, [1, this.latent])) as tf.Tensor).reshape([-1]));
+      // data(), not dataSync(): on WebGL it waits for the GPU without blocking the page.
+      const samples = (await y.data()) as Float32Array;
+      y.dispose();
+      if (!this.disposed) {
+        this.decodes++;
+        this.onDecoded({ point, samples, reason, ms: performance.now() - t0 });
+      }
+    } catch (err) {
+      this.onError(err);
+    } finally {
+      this.busy = false;
+      if (this.pending) this.schedule();
+    }
+  }
+}
+
+/** A preprocessed row (the model's length) → its latent point, through the encoder. */
+export async function encodeRow(encoder: tf.LayersModel, row: Float32Array): Promise<number[]> {
+  const z = tf.tidy(() => (encoder.predict(tf.tensor2d(row, [1, row.length])) as tf.Tensor).reshape([-1]));
+  const values = Array.from((await z.data()) as Float32Array);
+  z.dispose();
+  return values;
+}

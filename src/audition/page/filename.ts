@@ -1,0 +1,35 @@
+/**
+ * The name a saved sample gets: the model's name and the latent point, e.g. `snare-small_z0.300_-0.500.wav`, so
+ * that `sampgen generate --z 0.300,-0.500` (to three decimals) makes the same sample again. Points of more than
+ * MAX_NAMED_COORDS dimensions name their first few coordinates plus a hash of all of them, to keep names short
+ * and still distinct.
+ */
+
+export const MAX_NAMED_COORDS = 6;
+
+/** Characters that are safe in a file name on every common file system. */
+function safeName(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '');
+  return s === '' ? 'sample' : s;
+}
+
+function coord(x: number): string {
+  const s = x.toFixed(3);
+  return s === '-0.000' ? '0.000' : s;
+}
+
+/** FNV-1a (32-bit) of the coordinates' text: a stable short tag for a long point. */
+function hashText(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+export function sampleFileName(modelName: string, point: readonly number[]): string {
+  const coords = point.map(coord);
+  const shown = coords.length > MAX_NAMED_COORDS ? [...coords.slice(0, 4), `h${hashText(coords.join(','))}`] : coords;
+  return `${safeName(modelName)}_z${shown.join('_')}.wav`;
+}

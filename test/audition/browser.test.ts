@@ -1,0 +1,215 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { BrowserContext, Page } from 'playwright-core';
+import type {} from '../../src/audition/page/state';
+import { AuditionServer, startAuditionServer } from '../../src/audition';
+import { sampleFileName } from '../../src/audition/page/filename';
+import { decodeAudio } from '../../src/audio';
+import { preprocessForModel } from '../../src/infer/encode';
+import { decodePoints, disposeModel, encodeRows, openModel, OpenedModel } from '../../src/infer/model';
+import { tempDir } from '../helpers/dataset';
+import { L, SR, toneWav, useCpuBackend, writeTestModel } from './helpers';
+
+/**
+ * The audition page end to end in headless Chromium (Debian's `chromium` package, driven by playwright-core):
+ * the real bundle built by scripts/build-page.js, served by the real server, with tfjs on the page's cpu backend
+ * so that its decodes can be compared with what `sampgen generate` computes in Node for the same point.
+ * Skipped, with a note, where Chromium is not installed (CI installs it: apt-get install -y chromium).
+ */
+
+const CHROMIUM = process.env.SAMPGEN_CHROMIUM ?? '/usr/bin/chromium';
+const haveChromium = fs.existsSync(CHROMIUM);
+if (!haveChromium) {
+  console.warn(`audition browser test skipped: no Chromium at ${CHROMIUM} (install it with: apt-get install -y chromium)`);
+}
+const describeBrowser = haveChromium ? describe : describe.skip;
+
+// scripts/build-page.js is plain JavaScript (it runs before any TypeScript is compiled).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { buildPage } = require('../../scripts/build-page.js') as { buildPage: (outDir: string) => Promise<string[]> };
+
+/** Float32 tolerance: the page and Node run the same tfjs cpu kernels, so differences are rounding at most. */
+const TOL = 1e-5;
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+interface Snapshot {
+  ready: boolean;
+  backend: string;
+  model: string | null;
+  point: number[];
+  decodedPoint: number[] | null;
+  sample: number[] | null;
+  decodes: number;
+  loop: boolean;
+  loopRepetitions: number;
+  plays: number;
+  marks: { label: string; point: number[] }[];
+  lastSaved: string | null;
+  error: string | null;
+}
+
+function snapshot(page: Page): Promise<Snapshot> {
+  return page.evaluate(() => {
+    const s = window.__sampgen;
+    return {
+      ready: s.ready, backend: s.backend, model: s.model, point: s.point, decodedPoint: s.decodedPoint,
+      sample: s.sample ? Array.from(s.sample) : null, decodes: s.decodes, loop: s.loop,
+      loopRepetitions: s.loopRepetitions, plays: s.plays, marks: s.marks, lastSaved: s.lastSaved, error: s.error,
+    };
+  });
+}
+
+/** Waits until the sample on the page is the decode of the point the controls are at. */
+async function settled(page: Page): Promise<Snapshot> {
+  await page.waitForFunction(() => {
+    const s = window.__sampgen;
+    return s.decodedPoint !== null && s.decodedPoint.join() === s.point.join();
+  });
+  return snapshot(page);
+}
+
+describeBrowser('audition page in headless Chromium', () => {
+  let root: string;
+  let server: AuditionServer;
+  let context: BrowserContext;
+  let page: Page;
+  let model: OpenedModel;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    await useCpuBackend();
+    root = tempDir('sampgen-audition-e2e-');
+    const modelsDir = path.join(root, 'models');
+    const pageDir = path.join(root, 'page');
+    fs.mkdirSync(modelsDir);
+    await writeTestModel(modelsDir, 'snare');
+    await buildPage(pageDir);
+    server = await startAuditionServer({ modelsDir, pageDir, port: 0, log: (l) => problems.push(l) });
+    model = await openModel(path.join(modelsDir, 'snare'), { encoder: true });
+
+    const { chromium } = await import('playwright-core');
+    context = await chromium.launchPersistentContext(path.join(root, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      acceptDownloads: true,
+      viewport: { width: 1280, height: 860 },
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--autoplay-policy=no-user-gesture-required',
+      ],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+    });
+    await page.goto(`${server.url}?backend=cpu`);
+    await page.waitForFunction(() => window.__sampgen?.ready === true);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    if (model) disposeModel(model);
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('loads the model, shows its summary and decodes the start point without playing', async () => {
+    const s = await settled(page);
+    expect(s).toEqual(expect.objectContaining({ backend: 'cpu', model: 'snare', plays: 0, error: null }));
+    expect(s.point).toEqual([0, 0]); // the middle of the latent bounds [-1, 1]²
+    expect(await page.locator('#model option').allTextContents()).toEqual(['snare — dense-ae, 2-D, 8.0 kHz']);
+    const info = await page.locator('#info').innerText();
+    expect(info).toContain('0 epochs · loss 0.0123 · val_loss 0.0234');
+    expect(info).toContain(`${L} samples · 32 ms at ${SR} Hz`);
+    expect(info).toContain('40 training samples shown');
+  });
+
+  test('clicking the pad decodes that point, exactly as sampgen generate does, and plays it', async () => {
+    const box = (await page.locator('#pad').boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.75, box.y + box.height * 0.3);
+    const s = await settled(page);
+    // Right of and above the centre of the pad: both coordinates positive, inside the bounds.
+    expect(s.point[0]).toBeGreaterThan(0.2);
+    expect(s.point[0]).toBeLessThan(1);
+    expect(s.point[1]).toBeGreaterThan(0.2);
+    expect(s.point[1]).toBeLessThan(1);
+    const [expected] = decodePoints(model, [s.point]);
+    expect(s.sample).toHaveLength(L);
+    expect(maxAbsDiff(s.sample!, expected!)).toBeLessThan(TOL);
+    expect(s.plays).toBe(1);
+  });
+
+  test('Loop Play toggles on and off', async () => {
+    await page.click('#loop');
+    await page.waitForFunction(() => window.__sampgen.loop && window.__sampgen.loopRepetitions > 0);
+    expect(await page.getAttribute('#loop', 'aria-pressed')).toBe('true');
+    await page.click('#loop');
+    await page.waitForFunction(() => !window.__sampgen.loop);
+    expect(await page.getAttribute('#loop', 'aria-pressed')).toBe('false');
+  });
+
+  test('arrow keys nudge the point by 1% of the range (Shift: 10%), space plays', async () => {
+    await page.locator('#pad').focus();
+    const before = await settled(page);
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Shift+ArrowDown');
+    const after = await settled(page);
+    expect(after.point[0]).toBeCloseTo(before.point[0]! - 0.02, 10);
+    expect(after.point[1]).toBeCloseTo(before.point[1]! - 0.2, 10);
+    const [expected] = decodePoints(model, [after.point]);
+    expect(maxAbsDiff(after.sample!, expected!)).toBeLessThan(TOL);
+    const plays = after.plays;
+    await page.keyboard.press(' ');
+    await page.waitForFunction((n) => window.__sampgen.plays > n, plays);
+  });
+
+  test('dropping a WAV on the pad encodes it (server preprocessing, browser encoder), marks and decodes its point', async () => {
+    const wav = toneWav({ sampleRate: 11025, frames: 900 });
+    await page.evaluate((bytes) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], 'tone.wav', { type: 'audio/wav' }));
+      const target = document.getElementById('drop')!;
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }
+    }, Array.from(wav));
+    await page.waitForFunction(() => window.__sampgen.marks.length === 1);
+    const s = await settled(page);
+    // The reference: `sampgen encode` on the same file.
+    const file = path.join(root, 'tone.wav');
+    fs.writeFileSync(file, wav);
+    const [z] = encodeRows(model, [await preprocessForModel(file, model.meta)]);
+    expect(s.marks[0]!.label).toBe('tone.wav');
+    expect(maxAbsDiff(s.marks[0]!.point, z!)).toBeLessThan(TOL);
+    expect(s.point).toEqual(s.marks[0]!.point);
+    const [expected] = decodePoints(model, [s.point]);
+    expect(maxAbsDiff(s.sample!, expected!)).toBeLessThan(TOL);
+    expect(await page.locator('#marks li').count()).toBe(1);
+    expect(await page.locator('#marks').innerText()).toContain('tone.wav');
+  });
+
+  test('Save WAV downloads the current sample, named after the model and the point', async () => {
+    const s = await settled(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
+    const name = download.suggestedFilename();
+    expect(name).toBe(sampleFileName('snare', s.decodedPoint!));
+    expect(name).toMatch(/^snare_z-?\d+\.\d{3}_-?\d+\.\d{3}\.wav$/);
+    const saved = await decodeAudio(fs.readFileSync((await download.path())!));
+    expect(saved.sampleRate).toBe(SR);
+    expect(saved.channels).toHaveLength(1);
+    expect(Array.from(saved.channels[0]!)).toEqual(s.sample); // float32 WAV: bit for bit
+  });
+
+  test('the page logged no errors and the server none', async () => {
+    if (process.env.SAMPGEN_AUDITION_SCREENSHOT) await page.screenshot({ path: process.env.SAMPGEN_AUDITION_SCREENSHOT });
+    expect(problems).toEqual([]);
+  });
+});
