@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Builds the audition page (src/audition/page) into dist/audition/: app.js (the page's TypeScript with
+ * Builds the audition page (src/audition/page) into dist/audition-page/: app.js (the page's TypeScript with
  * @tensorflow/tfjs bundled in by esbuild, so the page works offline and uses the CLI's very tfjs version),
- * index.html and style.css. `sampgen audition` serves that folder.
+ * index.html and style.css. `sampgen audition` serves those three files. (Not dist/audition/, where tsc puts the
+ * server's own compiled modules: the page's folder holds nothing but the page.)
  *
  *   node scripts/build-page.js [outDir]
  *
@@ -14,7 +15,7 @@ const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..');
 const PAGE_SRC = path.join(ROOT, 'src', 'audition', 'page');
-const DEFAULT_OUT = path.join(ROOT, 'dist', 'audition');
+const DEFAULT_OUT = path.join(ROOT, 'dist', 'audition-page');
 /** Copied as they are; together with app.js they are everything the page loads. */
 const STATIC_FILES = ['index.html', 'style.css'];
 

@@ -13,7 +13,7 @@ import { DEFAULT_MAX_UPLOAD_BYTES, float32LE, PayloadTooLarge, preprocessUpload,
  * The audition server: Node's http, no framework, because it has five routes and every one of them must be
  * obviously safe.
  *
- *   GET  /                                    the page (index.html), and its assets (app.js, style.css)
+ *   GET  /                                    the page (index.html), and its assets (/app.js, /style.css)
  *   GET  /api/models                          the model folders under --models, summarised for the picker
  *   GET  /models/<folder>/sampgen.json        a model's metadata
  *   GET  /models/<folder>/<part>/<file>       its TF.js layers parts (model.json, weights.bin), part ∈ parts
@@ -31,7 +31,7 @@ export interface AuditionServerOptions {
   host?: string;
   /** Default 8080; 0 picks a free port. */
   port?: number;
-  /** Folder with the built page (index.html, app.js, style.css); default dist/audition. */
+  /** Folder with the built page (index.html, app.js, style.css); default dist/audition-page. */
   pageDir?: string;
   /** Largest upload accepted by the preprocess endpoint; default 20 MiB. */
   maxUploadBytes?: number;
@@ -52,7 +52,7 @@ export interface AuditionServer {
 export const PAGE_FILES = ['index.html', 'app.js', 'style.css'];
 
 export function defaultPageDir(): string {
-  return path.join(PACKAGE_ROOT, 'dist', 'audition');
+  return path.join(PACKAGE_ROOT, 'dist', 'audition-page');
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
@@ -211,8 +211,9 @@ async function handle(ctx: Context, req: http.IncomingMessage, res: http.ServerR
     return file === null ? notFound(res) : sendFile(res, file);
   }
 
-  // The page: / is index.html; other files of the built page by name.
+  // The page: / is index.html, and the page's other files by name; nothing else in its folder.
   const pageSegments = segments.length === 0 ? ['index.html'] : segments;
+  if (pageSegments.length !== 1 || !PAGE_FILES.includes(pageSegments[0]!)) return notFound(res);
   const file = resolveInside(ctx.pageDir, pageSegments);
   if (file === null) return notFound(res);
   const isHtml = contentTypeOf(file).startsWith('text/html');

@@ -4,6 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type {} from '../../src/audition/page/state';
 import { AuditionServer, startAuditionServer } from '../../src/audition';
 import { sampleFileName } from '../../src/audition/page/filename';
+import { buildSpace, coordinates } from '../../src/audition/page/space';
 import { decodeAudio } from '../../src/audio';
 import { preprocessForModel } from '../../src/infer/encode';
 import { decodePoints, disposeModel, encodeRows, openModel, OpenedModel } from '../../src/infer/model';
@@ -80,6 +81,7 @@ describeBrowser('audition page in headless Chromium', () => {
   let context: BrowserContext;
   let page: Page;
   let model: OpenedModel;
+  let model3: OpenedModel;
   const problems: string[] = [];
 
   beforeAll(async () => {
@@ -89,9 +91,11 @@ describeBrowser('audition page in headless Chromium', () => {
     const pageDir = path.join(root, 'page');
     fs.mkdirSync(modelsDir);
     await writeTestModel(modelsDir, 'snare');
+    await writeTestModel(modelsDir, 'tom', { latent: 3, seed: 9 });
     await buildPage(pageDir);
     server = await startAuditionServer({ modelsDir, pageDir, port: 0, log: (l) => problems.push(l) });
     model = await openModel(path.join(modelsDir, 'snare'), { encoder: true });
+    model3 = await openModel(path.join(modelsDir, 'tom'));
 
     const { chromium } = await import('playwright-core');
     context = await chromium.launchPersistentContext(path.join(root, 'profile'), {
@@ -118,6 +122,7 @@ describeBrowser('audition page in headless Chromium', () => {
     await context?.close();
     await server?.close();
     if (model) disposeModel(model);
+    if (model3) disposeModel(model3);
     if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 
@@ -125,7 +130,7 @@ describeBrowser('audition page in headless Chromium', () => {
     const s = await settled(page);
     expect(s).toEqual(expect.objectContaining({ backend: 'cpu', model: 'snare', plays: 0, error: null }));
     expect(s.point).toEqual([0, 0]); // the middle of the latent bounds [-1, 1]²
-    expect(await page.locator('#model option').allTextContents()).toEqual(['snare — dense-ae, 2-D, 8.0 kHz']);
+    expect(await page.locator('#model option').allTextContents()).toEqual(['snare — dense-ae, 2-D, 8.0 kHz', 'tom — dense-ae, 3-D, 8.0 kHz']);
     const info = await page.locator('#info').innerText();
     expect(info).toContain('0 epochs · loss 0.0123 · val_loss 0.0234');
     expect(info).toContain(`${L} samples · 32 ms at ${SR} Hz`);
@@ -206,6 +211,38 @@ describeBrowser('audition page in headless Chromium', () => {
     expect(saved.sampleRate).toBe(SR);
     expect(saved.channels).toHaveLength(1);
     expect(Array.from(saved.channels[0]!)).toEqual(s.sample); // float32 WAV: bit for bit
+  });
+
+  test('a 3-D model: principal-direction sliders move the point along one direction; random stays in the bounds', async () => {
+    await page.selectOption('#model', 'tom');
+    await page.waitForFunction(() => window.__sampgen.model === 'tom' && window.__sampgen.ready);
+    expect(await page.locator('.slider-name').allTextContents()).toEqual(['PC1', 'PC2', 'PC3']);
+    const start = await settled(page);
+    expect(start.marks).toEqual([]); // marks belong to the model they were made with
+    // Drag PC2's slider to the top of its range.
+    await page.evaluate(() => {
+      const input = document.querySelectorAll<HTMLInputElement>('.slider input')[1]!;
+      input.value = input.max;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await page.waitForFunction((p) => window.__sampgen.point.join() !== p, start.point.join());
+    const moved = await settled(page);
+    expect(moved.point).toHaveLength(3);
+    const space = buildSpace(model3.meta);
+    const [c0, c1] = [coordinates(space, start.point), coordinates(space, moved.point)];
+    expect(c1[0]).toBeCloseTo(c0[0]!, 6);
+    expect(c1[1]).toBeCloseTo(space.directions[1]!.max, 6);
+    expect(c1[2]).toBeCloseTo(c0[2]!, 6);
+    const [expected] = decodePoints(model3, [moved.point]);
+    expect(maxAbsDiff(moved.sample!, expected!)).toBeLessThan(TOL);
+
+    await page.click('#random');
+    await page.waitForFunction((p) => window.__sampgen.point.join() !== p, moved.point.join());
+    const random = await settled(page);
+    random.point.forEach((v) => expect(Math.abs(v)).toBeLessThanOrEqual(1));
+    const [expectedRandom] = decodePoints(model3, [random.point]);
+    expect(maxAbsDiff(random.sample!, expectedRandom!)).toBeLessThan(TOL);
   });
 
   test('the page logged no errors and the server none', async () => {

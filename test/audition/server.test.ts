@@ -33,6 +33,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(pageDir, 'index.html'), '<!doctype html><title>t</title>');
   fs.writeFileSync(path.join(pageDir, 'app.js'), 'console.log(1)');
   fs.writeFileSync(path.join(pageDir, 'style.css'), 'body{}');
+  fs.writeFileSync(path.join(pageDir, 'server.js'), 'not a page asset'); // e.g. a stray build output
   fs.writeFileSync(path.join(outside, 'secret.txt'), 'secret');
   fs.writeFileSync(path.join(root, 'secret.txt'), 'secret');
   await writeTestModel(modelsDir, 'snare');
@@ -105,7 +106,7 @@ describe('routes and content types', () => {
   });
 
   test('unknown routes, files and models are 404; other methods 405', async () => {
-    for (const p of ['/nope.js', '/api/nope', '/models/snare/other/model.json', '/models/snare/encoder', '/models/missing/sampgen.json', '/models/notes/readme.txt', '/models']) {
+    for (const p of ['/nope.js', '/server.js', '/api/nope', '/models/snare/other/model.json', '/models/snare/encoder', '/models/missing/sampgen.json', '/models/notes/readme.txt', '/models']) {
       expect([p, (await get(p)).status]).toEqual([p, 404]);
     }
     const post = await rawRequest(server.port, '/api/models', { method: 'POST', body: Buffer.from('x') });
@@ -157,6 +158,23 @@ describe('path traversal is refused with 404', () => {
   test('the outside files exist, so the 404s above are refusals and not misses', () => {
     expect(fs.readFileSync(path.join(modelsDir, 'escape', 'secret.txt'), 'utf8')).toBe('secret');
     expect(fs.readFileSync(path.join(modelsDir, 'snare', 'decoder', 'leak.bin'), 'utf8')).toBe('secret');
+  });
+
+  test('a page file that is a symlink leading out of the page folder is refused too', async () => {
+    const linkedPage = path.join(root, 'linked-page');
+    fs.mkdirSync(linkedPage);
+    fs.writeFileSync(path.join(linkedPage, 'index.html'), '<!doctype html>');
+    fs.writeFileSync(path.join(linkedPage, 'app.js'), '');
+    fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(linkedPage, 'style.css'));
+    const other = await startAuditionServer({ modelsDir, pageDir: linkedPage, port: 0 });
+    try {
+      expect((await rawRequest(other.port, '/app.js')).status).toBe(200);
+      const res = await rawRequest(other.port, '/style.css');
+      expect(res.status).toBe(404);
+      expect(res.body.toString()).not.toContain('secret');
+    } finally {
+      await other.close();
+    }
   });
 
   test('requests addressed to another host name (DNS rebinding) are refused on loopback', async () => {

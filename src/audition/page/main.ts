@@ -80,6 +80,7 @@ window.__sampgen = {
   get decodedPoint() { return decoded ? [...decoded.point] : null; },
   get sample() { return decoded ? decoded.samples : null; },
   get decodes() { return decoder?.decodes ?? 0; },
+  get lastDecodeMs() { return decoded ? decoded.ms : null; },
   get droppedRequests() { return decoder?.dropped ?? 0; },
   get loop() { return player.looping; },
   get loopRepetitions() { return player.loopRepetitions; },

@@ -22,6 +22,8 @@ export interface AuditionState {
   decodedPoint: number[] | null;
   sample: Float32Array | null;
   decodes: number;
+  /** Milliseconds the last decode took (prediction and read-back). */
+  lastDecodeMs: number | null;
   /** Decode requests replaced by a newer one before they started. */
   droppedRequests: number;
   loop: boolean;
