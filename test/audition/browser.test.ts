@@ -174,6 +174,11 @@ describeBrowser('audition page in headless Chromium', () => {
     const plays = after.plays;
     await page.keyboard.press(' ');
     await page.waitForFunction((n) => window.__sampgen.plays > n, plays);
+    // Space on a focused button plays too, instead of pressing that button.
+    await page.locator('#loop').focus();
+    await page.keyboard.press(' ');
+    await page.waitForFunction((n) => window.__sampgen.plays > n + 1, plays);
+    expect((await snapshot(page)).loop).toBe(false);
   });
 
   test('dropping a WAV on the pad encodes it (server preprocessing, browser encoder), marks and decodes its point', async () => {

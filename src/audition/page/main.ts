@@ -386,7 +386,7 @@ window.addEventListener('keydown', (e) => {
     randomize();
   }
 });
-// Space activates a focused button on key-up; the keydown handler already played.
+// Space already played on key-down; Firefox would still activate a focused button on key-up.
 window.addEventListener('keyup', (e) => {
   if (e.key === ' ' && (e.target as HTMLElement | null)?.tagName === 'BUTTON') e.preventDefault();
 });
