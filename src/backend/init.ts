@@ -3,7 +3,8 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { errorMessage, UserError } from '../errors';
 import { describeCuda, probeCuda } from './cuda';
-import { PatchedKernel, registerWasmKernelPatches } from './wasm-kernels';
+import { loadNative, NativeStatus } from './native';
+import { activeNative, PatchedKernel, registerWasmKernelPatches } from './wasm-kernels';
 
 export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -108,7 +109,10 @@ export async function probeBackends(log: Log = () => undefined): Promise<Backend
   return out;
 }
 
-/** One line for logs, e.g. "wasm (simd, 1 thread, patched: BatchMatMul, Conv2DBackpropFilter, Conv2DBackpropInput)". */
+/**
+ * One line for logs, e.g. "wasm (simd, 1 thread, patched: BatchMatMul, Conv2DBackpropFilter, Conv2DBackpropInput;
+ * native kernels: avx512, 2 threads)".
+ */
 export function backendSummary(): string {
   if (active === null) return 'not initialized (call initBackend first)';
   const current = tf.engine().backendName;
@@ -140,7 +144,7 @@ const REQUEST_CANDIDATES: Record<BackendRequest, string[]> = {
 };
 
 /** Extra facts per backend for backendSummary(), filled when the backend is prepared. */
-const details: { wasm?: { simd: boolean; threads: number; patched: PatchedKernel[] } } = {};
+const details: { wasm?: { simd: boolean; threads: number; patched: PatchedKernel[]; native: NativeStatus } } = {};
 
 function detailOf(choice: BackendChoice): string {
   switch (choice.name) {
@@ -150,11 +154,16 @@ function detailOf(choice: BackendChoice): string {
       const w = details.wasm;
       if (!w) return `${choice.package} ${choice.version}`;
       const threads = `${w.threads} thread${w.threads === 1 ? '' : 's'}`;
-      return `${w.simd ? 'simd' : 'no simd'}, ${threads}, patched: ${w.patched.length ? w.patched.join(', ') : 'none'}`;
+      return `${w.simd ? 'simd' : 'no simd'}, ${threads}, patched: ${w.patched.length ? w.patched.join(', ') : 'none'}; ${describeNative(w.native)}`;
     }
     case 'cpu':
       return `pure JS, ${choice.package} ${choice.version}`;
   }
+}
+
+function describeNative(native: NativeStatus): string {
+  if (!native.ok) return `native kernels: none (${native.reason})`;
+  return activeNative() ? `native kernels: ${native.reason}` : `native kernels: ${native.reason}, switched off`;
 }
 
 async function activate(name: string): Promise<boolean> {
@@ -266,13 +275,16 @@ async function attemptWasm(): Promise<AttemptResult> {
   }
   try {
     prepareWasm(wasm, path.dirname(pj));
-    const patched = registerWasmKernelPatches();
+    const native = loadNative();
+    const patched = registerWasmKernelPatches(native.ok ? native.binding : null);
     if (!(await activate('wasm'))) return { ok: false, reason: `installed (${version}) but failed to initialize` };
     const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-    details.wasm = { simd, threads: wasm.getThreadsCount(), patched };
+    details.wasm = { simd, threads: wasm.getThreadsCount(), patched, native };
     return {
       ok: true,
-      reason: `${pkg} ${version}, ${simd ? 'SIMD' : 'no SIMD'}, single-threaded, ${patched.length} kernels patched`,
+      reason:
+        `${pkg} ${version}, ${simd ? 'SIMD' : 'no SIMD'}, single-threaded, ${patched.length} kernels patched, ` +
+        (native.ok ? `native kernels: ${native.reason}` : `no native kernels: ${native.reason}`),
       choice: { name: 'wasm', package: pkg, version, gpu: false },
     };
   } catch (err) {

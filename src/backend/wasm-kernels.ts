@@ -1,6 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { matMulViaXnn, WasmOps } from './wasm-ops';
+import type { NativeBinding } from './native';
+import {
+  batchMatMulNative,
+  conv2DBackpropFilterNative,
+  conv2DBackpropInputNative,
+  conv2DNative,
+  fusedMatMulNative,
+  NativeKernel,
+  sumNative,
+} from './native-kernels';
 
 /**
  * Kernel replacements for the wasm backend (tfjs-backend-wasm 4.22), registered by initBackend when it picks wasm:
@@ -10,33 +20,104 @@ import { matMulViaXnn, WasmOps } from './wasm-ops';
  *    (the stock XNNPACK kernel) with batch and channels exchanged.
  *  - Conv2DBackpropInput: the stock kernel is a naive loop (~1.5 GFLOP/s). NHWC (the models' 1-D convs as
  *    [batch, 1, width, ch], and 2-D) becomes one XNNPACK matMul + col2im; NCHW keeps the stock kernel.
+ *  - Identity: the stock kernel copies the data. The engine clones every tensor it saves for the backward pass
+ *    (saveTensorsForBackwardMode), so a training step copied each weight matrix and activation once more (~10% of
+ *    the big dense model's step). Tensors are immutable, so the clone shares the data and counts a reference, as
+ *    the cpu and webgl backends' Identity (and the wasm Reshape) do.
  * Each replacement keeps the stock kernel's setupFunc (which wires the C++ functions the stock kernel calls).
+ *
+ * When sampgen's native addon is loaded (native.ts), the kernels in NATIVE_KERNELS first try its version (see
+ * native-kernels.ts) and fall back to the kernels above, or to the stock ones, for calls it does not handle.
  */
-export const PATCHED_KERNELS = ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
+export const PATCHED_KERNELS = ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity'] as const;
 export type PatchedKernel = (typeof PATCHED_KERNELS)[number];
+
+/** Kernels with a native version, used while the addon is loaded and enabled. */
+export const NATIVE_KERNELS = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum'] as const;
+export type NativeKernelName = (typeof NATIVE_KERNELS)[number];
+type AnyPatched = PatchedKernel | NativeKernelName;
 
 /** Marks our kernel functions, so that registering twice (or from two copies of this module) is a no-op. */
 const PATCH_MARK = Symbol.for('sampgen.wasmKernelPatch');
 
 type Conv4 = [number, number, number, number];
 
-/** Registers the replacements (idempotent); returns the names of the patched kernels. */
-export function registerWasmKernelPatches(): PatchedKernel[] {
+/** The addon behind the native kernels (null: none), and whether they are used now. */
+const nativeState: { binding: NativeBinding | null; enabled: boolean } = { binding: null, enabled: false };
+
+/**
+ * Registers the replacements (idempotent); returns the names of the wasm patches. With `native`, the kernels in
+ * NATIVE_KERNELS use it from now on (until setNativeKernelsEnabled(false)).
+ */
+export function registerWasmKernelPatches(native: NativeBinding | null = null): PatchedKernel[] {
   const rawMatMul = unpatched('BatchMatMul');
-  replaceKernel('BatchMatMul', batchMatMulKernel(rawMatMul));
-  replaceKernel('Conv2DBackpropFilter', conv2DBackpropFilterKernel(rawMatMul));
-  replaceKernel('Conv2DBackpropInput', conv2DBackpropInputKernel(rawMatMul, unpatched('Conv2DBackpropInput')));
+  const withNative = (name: NativeKernelName, fallback: tf.KernelFunc): tf.KernelFunc => {
+    const make = NATIVE_IMPLS[name];
+    let impl: NativeKernel | null = null;
+    let implFor: NativeBinding | null = null;
+    return (args) => {
+      const binding = nativeState.binding;
+      if (binding && nativeState.enabled) {
+        if (implFor !== binding) {
+          impl = make(binding);
+          implFor = binding;
+        }
+        const out = impl!(args);
+        if (out) return out;
+      }
+      return fallback(args);
+    };
+  };
+  replaceKernel('BatchMatMul', withNative('BatchMatMul', batchMatMulKernel(rawMatMul)));
+  replaceKernel('Conv2DBackpropFilter', withNative('Conv2DBackpropFilter', conv2DBackpropFilterKernel(rawMatMul)));
+  replaceKernel(
+    'Conv2DBackpropInput',
+    withNative('Conv2DBackpropInput', conv2DBackpropInputKernel(rawMatMul, unpatched('Conv2DBackpropInput'))),
+  );
+  replaceKernel('Identity', identityKernel);
+  for (const name of ['_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Sum'] as const) {
+    replaceKernel(name, withNative(name, unpatched(name)));
+  }
+  if (native) {
+    nativeState.binding = native;
+    nativeState.enabled = true;
+  }
   return [...PATCHED_KERNELS];
 }
 
+const NATIVE_IMPLS: Record<NativeKernelName, (n: NativeBinding) => NativeKernel> = {
+  BatchMatMul: batchMatMulNative,
+  _FusedMatMul: fusedMatMulNative,
+  Conv2D: conv2DNative,
+  FusedConv2D: conv2DNative,
+  Conv2DBackpropFilter: conv2DBackpropFilterNative,
+  Conv2DBackpropInput: conv2DBackpropInputNative,
+  Sum: sumNative,
+};
+
+/**
+ * Turns the native kernels on or off (tests and benchmarks compare both paths in one process); a no-op returning
+ * false when no addon was registered.
+ */
+export function setNativeKernelsEnabled(enabled: boolean): boolean {
+  if (!nativeState.binding) return false;
+  nativeState.enabled = enabled;
+  return true;
+}
+
+/** The addon while the native kernels are in use on wasm, else null. */
+export function activeNative(): NativeBinding | null {
+  return nativeState.enabled ? nativeState.binding : null;
+}
+
 /** Whether the wasm kernel registered under `name` is ours. */
-export function isPatched(name: PatchedKernel): boolean {
+export function isPatched(name: AnyPatched): boolean {
   const k = tf.getKernel(name, 'wasm');
   return k != null && PATCH_MARK in k.kernelFunc;
 }
 
 /** The stock wasm kernel behind a patch (null where wasm has none: Conv2DBackpropFilter); for benchmarks. */
-export function stockKernel(name: PatchedKernel): tf.KernelFunc | null {
+export function stockKernel(name: AnyPatched): tf.KernelFunc | null {
   const k = tf.getKernel(name, 'wasm');
   if (k == null) return null;
   const original = (k.kernelFunc as Partial<Patched>)[PATCH_MARK];
@@ -46,7 +127,7 @@ export function stockKernel(name: PatchedKernel): tf.KernelFunc | null {
 type Patched = tf.KernelFunc & { [PATCH_MARK]: tf.KernelFunc | null };
 
 /** The stock kernel function (seen through our replacement if it is already registered). */
-function unpatched(name: PatchedKernel): tf.KernelFunc {
+function unpatched(name: AnyPatched): tf.KernelFunc {
   const k = tf.getKernel(name, 'wasm');
   if (k == null) throw new Error(`the wasm backend has no ${name} kernel to patch (is @tensorflow/tfjs-backend-wasm loaded?)`);
   const original = (k.kernelFunc as Partial<Patched>)[PATCH_MARK];
@@ -54,7 +135,7 @@ function unpatched(name: PatchedKernel): tf.KernelFunc {
   return original ?? k.kernelFunc;
 }
 
-function replaceKernel(name: PatchedKernel, kernelFunc: tf.KernelFunc): void {
+function replaceKernel(name: AnyPatched, kernelFunc: tf.KernelFunc): void {
   const current = tf.getKernel(name, 'wasm');
   if (current != null && PATCH_MARK in current.kernelFunc) return; // already ours
   const stock = current?.kernelFunc ?? null;
@@ -69,6 +150,13 @@ function replaceKernel(name: PatchedKernel, kernelFunc: tf.KernelFunc): void {
     disposeFunc: current?.disposeFunc,
   });
 }
+
+/** A new reference to the same data (see the header: why the copy is pointless). */
+const identityKernel: tf.KernelFunc = ({ inputs, backend }) => {
+  const x = inputs.x as tf.TensorInfo;
+  (backend as BackendWasm).incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+};
 
 function batchMatMulKernel(rawMatMul: tf.KernelFunc): tf.KernelFunc {
   return (args) => {

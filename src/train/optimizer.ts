@@ -1,14 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
+import { loadNative } from '../backend/native';
+import { NativeAdamOptimizer } from '../backend/native-adam';
 
 /** tfjs' NamedTensor (not re-exported by @tensorflow/tfjs). */
 export type NamedTensor = { name: string; tensor: tf.Tensor };
 
 export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
 
+/**
+ * The optimizer a config names. Adam is sampgen's NativeAdamOptimizer where the native addon is loaded: a subclass
+ * of tfjs' AdamOptimizer that fuses each variable's update while the native kernels run on wasm, and is plain
+ * tf.train.adam everywhere else (same results, same state, same checkpoints).
+ */
 export function makeOptimizer(name: OptimizerName, lr: number, beta1 = 0.9, beta2 = 0.999): tf.Optimizer {
   switch (name) {
     case 'adam':
-      return tf.train.adam(lr, beta1, beta2);
+      // tf.train.adam's defaults: epsilon null → the backend's epsilon.
+      return loadNative().ok ? new NativeAdamOptimizer(lr, beta1, beta2) : tf.train.adam(lr, beta1, beta2);
     case 'sgd':
       return tf.train.sgd(lr);
     case 'rmsprop':

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { backendSummary, initBackend } from '../../src/backend';
+import { backendSummary, initBackend, loadNative } from '../../src/backend';
 import { isUserError } from '../../src/errors';
 
 describe('initBackend', () => {
@@ -17,8 +17,12 @@ describe('initBackend', () => {
     const choice = await initBackend('wasm', () => undefined);
     expect(tf.getBackend()).toBe('wasm');
     expect(choice).toMatchObject({ name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', version: tf.version_core, gpu: false });
-    expect(choice.attempts).toEqual([{ backend: 'wasm', ok: true, reason: expect.stringContaining('3 kernels patched') }]);
-    expect(backendSummary()).toBe('wasm (simd, 1 thread, patched: BatchMatMul, Conv2DBackpropFilter, Conv2DBackpropInput)');
+    expect(choice.attempts).toEqual([{ backend: 'wasm', ok: true, reason: expect.stringContaining('4 kernels patched') }]);
+    // The native kernels are optional: the summary says which instruction set they use, or why there are none.
+    const native = loadNative();
+    const nativePart = native.ok ? `native kernels: ${native.reason}` : `native kernels: none (${native.reason})`;
+    expect(backendSummary()).toBe(`wasm (simd, 1 thread, patched: BatchMatMul, Conv2DBackpropFilter, Conv2DBackpropInput, Identity; ${nativePart})`);
+    expect(choice.attempts[0]!.reason).toContain(native.ok ? `native kernels: ${native.reason}` : `no native kernels: ${native.reason}`);
     // The backend really computes.
     expect(Array.from(tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]])).dataSync())).toEqual([11]);
   });

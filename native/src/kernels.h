@@ -1,0 +1,54 @@
+// The native kernels' interface: plain structs of pointers and sizes, one implementation per instruction set
+// (kernels_isa.inc compiled three times: AVX-512, AVX2+FMA, and the portable baseline), chosen at load time.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "pool.h"
+
+namespace sg {
+
+enum Activation : int { kLinear = 0, kRelu = 1, kRelu6 = 2, kLeakyRelu = 3, kElu = 4, kSigmoid = 5 };
+
+// C[b] = op(A[b]) · op(B[b]) (+ bias, activation), row-major C. Element (r, c) of operand X is
+// X[r * rs + c * cs]; a batch stride of 0 broadcasts the operand over the batch.
+struct MatMulArgs {
+  int batch, M, N, K;
+  const float* a; ptrdiff_t a_rs, a_cs, a_bs;
+  const float* b; ptrdiff_t b_rs, b_cs, b_bs;
+  float* c; ptrdiff_t c_bs;  // rows of N floats, contiguous
+  const float* bias; ptrdiff_t bias_cs;  // bias[j * bias_cs] added to column j (bias_cs 0: a scalar); may be null
+  int activation; float alpha;
+};
+
+// 1-D convolution on NHWC tensors viewed as [rows = N·H, W, C] with a [FW, Cin, Cout] filter (height 1),
+// stride `stride`, `left` zeros before each row and as many after as the output needs.
+struct Conv1DArgs {
+  int rows, W, Cin, Cout, FW, stride, left, OW;
+};
+
+struct Kernels {
+  const char* isa;
+  int mr, nr;
+  void (*matmul)(Pool&, const MatMulArgs&);
+  // y[rows, OW, Cout] = activation(conv(x[rows, W, Cin], f) + bias); bias[Cout] may be null
+  void (*conv1d)(Pool&, const Conv1DArgs&, const float* x, const float* f, float* y, const float* bias, int activation,
+                 float alpha);
+  // dx[rows, W, Cin] from dy[rows, OW, Cout] (the transposed convolution)
+  void (*conv1d_dx)(Pool&, const Conv1DArgs&, const float* dy, const float* f, float* dx);
+  // df[FW, Cin, Cout] from x and dy
+  void (*conv1d_df)(Pool&, const Conv1DArgs&, const float* x, const float* dy, float* df);
+  // out[j] = Σ_i x[i * cols + j]
+  void (*sum_rows)(Pool&, const float* x, int64_t rows, int64_t cols, float* out);
+  // In-place Adam step, the same float32 operations in the same order as tfjs' AdamOptimizer.
+  void (*adam)(Pool&, int64_t n, float* p, const float* g, float* m, float* v, const float* coeffs);
+};
+
+const Kernels& kernels_avx512();
+const Kernels& kernels_avx2();
+const Kernels& kernels_base();
+
+// Scratch memory that lives as long as the process, grown on demand (never shrunk: a training run reuses it).
+float* scratch(int slot, size_t floats);
+
+}  // namespace sg

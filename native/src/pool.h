@@ -1,0 +1,54 @@
+// A small persistent thread pool: the calling (JS) thread plus `threads - 1` workers share the tasks of one
+// parallel region, claiming them from an atomic counter. Dynamic claiming matters on a shared machine: when a
+// worker is descheduled, the caller simply runs the remaining tasks itself instead of waiting for a fixed share.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace sg {
+
+class Pool {
+ public:
+  using TaskFn = void (*)(void* ctx, int task, int thread);
+
+  explicit Pool(int threads);
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  int threads() const { return threads_; }
+
+  // Runs fn(ctx, t, thread) for t in [0, tasks); returns when all are done. `thread` is in [0, threads()) and
+  // identifies the executing thread (for per-thread scratch). Not re-entrant; call from one thread only.
+  void run(int tasks, TaskFn fn, void* ctx);
+
+  template <class F>
+  void parallel_for(int tasks, F&& f) {
+    auto tramp = [](void* c, int t, int th) { (*static_cast<F*>(c))(t, th); };
+    run(tasks, tramp, &f);
+  }
+
+ private:
+  void worker(int index);
+  void drain(int thread);
+
+  int threads_;
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  // The current region.
+  TaskFn fn_ = nullptr;
+  void* ctx_ = nullptr;
+  int tasks_ = 0;
+  std::atomic<int> next_{0};
+  std::atomic<int> busy_{0};          // workers still inside the current region
+  std::atomic<uint64_t> generation_{0};
+  bool stop_ = false;
+};
+
+}  // namespace sg
