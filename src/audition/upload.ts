@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'http';
 import { AudioDecodeError, decodeAudio } from '../audio';
 import { ModelMetadata } from '../export';
-import { ChannelMode } from '../preprocess/channel';
-import { preprocessSignal } from '../preprocess/pipeline';
+import { preprocessDecodedForModel } from '../infer/encode';
 
 /** Default limit of an uploaded audio file: a few seconds of a one-shot are far below it, even as 32-bit WAV. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
@@ -65,17 +64,8 @@ export async function preprocessUpload(bytes: Uint8Array, meta: ModelMetadata): 
     if (err instanceof AudioDecodeError) throw new UnusableUpload(err.message);
     throw err;
   }
-  const p = meta.preprocess;
-  const row = preprocessSignal(decoded, {
-    sampleRate: p.sample_rate,
-    channel: p.channel as ChannelMode,
-    attackSamples: p.attack,
-    lengthSamples: p.length,
-  });
+  const row = preprocessDecodedForModel(decoded, meta);
   if (!(row instanceof Float32Array)) throw new UnusableUpload(`cannot be encoded: ${row.reason}`);
-  if (row.length !== meta.length) {
-    throw new UnusableUpload(`the chain made ${row.length} samples but the model takes ${meta.length}`);
-  }
   return row;
 }
 

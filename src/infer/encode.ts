@@ -1,13 +1,28 @@
-import { readAudioFile, AudioDecodeError } from '../audio';
+import { readAudioFile, AudioDecodeError, DecodedAudio } from '../audio';
 import { ModelMetadata } from '../export';
 import { UserError } from '../errors';
 import { preprocessSignal } from '../preprocess/pipeline';
 import { ChannelMode } from '../preprocess/channel';
 
 /**
- * Reads an audio file and runs the dataset's own chain on it (channel, resample, peak-align, trim), with the
- * parameters recorded in the model's sampgen.json, so that a new sample lands where the training data did.
+ * The dataset's own chain (channel, resample, peak-align, trim) with the parameters recorded in the model's
+ * sampgen.json, so that a new sample lands where the training data did. Returns the row, or why it can't be used.
  */
+export function preprocessDecodedForModel(decoded: DecodedAudio, meta: ModelMetadata): Float32Array | { reason: string } {
+  const p = meta.preprocess;
+  const row = preprocessSignal(decoded, {
+    sampleRate: p.sample_rate,
+    channel: p.channel as ChannelMode,
+    attackSamples: p.attack,
+    lengthSamples: p.length,
+  });
+  if (row instanceof Float32Array && row.length !== meta.length) {
+    return { reason: `the preprocessing chain made ${row.length} samples but the model takes ${meta.length}` };
+  }
+  return row;
+}
+
+/** Reads an audio file and preprocesses it for the model; a file that can't be used is a UserError naming it. */
 export async function preprocessForModel(file: string, meta: ModelMetadata): Promise<Float32Array> {
   let decoded;
   try {
@@ -16,13 +31,7 @@ export async function preprocessForModel(file: string, meta: ModelMetadata): Pro
     if (err instanceof AudioDecodeError) throw new UserError(`${file}: ${err.message}`);
     throw err;
   }
-  const p = meta.preprocess;
-  const row = preprocessSignal(decoded, {
-    sampleRate: p.sample_rate,
-    channel: p.channel as ChannelMode,
-    attackSamples: p.attack,
-    lengthSamples: p.length,
-  });
+  const row = preprocessDecodedForModel(decoded, meta);
   if (!(row instanceof Float32Array)) throw new UserError(`${file}: cannot be encoded: ${row.reason}`);
   return row;
 }
