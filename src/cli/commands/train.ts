@@ -39,7 +39,7 @@ export function register(program: Command): void {
       ]),
     )
     .option('--no-export', 'do not write models/<name>/ at the end (run `sampgen export <run>` later)')
-    .option('--smoke', 'a few steps on a tiny synthetic dataset, everything under <output.runs>/.smoke/ (checks a config in CI)')
+    .option('--smoke', 'a few steps on a tiny synthetic dataset, everything under <output.runs>/.smoke/ (checks a config in CI); starts over each time unless --resume')
     .addHelpText(
       'after',
       '\nThe run folder is <output.runs>/<name>-<config hash>/ (config.yaml, log.jsonl, checkpoints/latest/).\n' +
@@ -59,7 +59,7 @@ export function register(program: Command): void {
         const result = await trainModel({
           loaded,
           resume: opts.resume,
-          force: opts.force,
+          force: opts.force || (opts.smoke && !opts.resume),
           backend: opts.backend,
           progress: ctx.progress,
           stop,
