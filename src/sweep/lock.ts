@@ -51,7 +51,7 @@ export interface HeldLock {
   readonly owner: LockOwner;
   /** Whether the stale lock of another holder was taken over to get this one. */
   readonly tookOver: LockOwner | null;
-  /** Set when a heartbeat found another holder's token: this process no longer owns the run. */
+  /** True once a heartbeat found another holder's token: this process no longer owns the run. Readable at any time. */
   readonly lost: boolean;
   /** Stops the heartbeat and removes the lock if it is still this holder's. */
   release(): Promise<void>;
@@ -194,30 +194,33 @@ function unknownHolder(file: string): LockOwner {
  */
 const HEARTBEAT_SOURCE = `
 const fs = require('fs');
-const { parentPort, workerData } = require('worker_threads');
-const { file, token, intervalMs } = workerData;
+const { workerData } = require('worker_threads');
+const { file, token, intervalMs, lostFlag } = workerData;
+const lost = new Int32Array(lostFlag);
 const beat = () => {
   let owner;
   try { owner = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) { owner = null; }
-  if (!owner || owner.token !== token) { parentPort.postMessage('lost'); clearInterval(timer); return; }
+  if (!owner || owner.token !== token) { Atomics.store(lost, 0, 1); clearInterval(timer); return; }
   owner.heartbeat = new Date().toISOString();
   const tmp = file + '.hb-' + token;
   try { fs.writeFileSync(tmp, JSON.stringify(owner, null, 2) + '\\n'); fs.renameSync(tmp, file); }
   catch (e) { try { fs.rmSync(tmp, { force: true }); } catch (e2) {} }
 };
 const timer = setInterval(beat, intervalMs);
-parentPort.on('message', (m) => { if (m === 'stop') { clearInterval(timer); parentPort.close(); } });
 `;
 
 function startHeartbeat(file: string, owner: LockOwner, tookOver: LockOwner | null, opts: LockOptions): HeldLock {
   const seconds = opts.heartbeatSeconds ?? Math.min(30, opts.staleAfterSeconds / 4);
-  const worker = new Worker(HEARTBEAT_SOURCE, { eval: true, workerData: { file, token: owner.token, intervalMs: Math.max(10, seconds * 1000) } });
-  worker.unref(); // a forgotten lock must not keep the process alive
-  let lost = false;
-  let released = false;
-  worker.on('message', (m) => {
-    if (m === 'lost' && !released) lost = true;
+  // Shared memory, not a message: a message waits for the main thread's event loop, which a long synchronous
+  // training step keeps busy; the flag can be read between any two batches.
+  const lostFlag = new SharedArrayBuffer(4);
+  const lostView = new Int32Array(lostFlag);
+  const worker = new Worker(HEARTBEAT_SOURCE, {
+    eval: true,
+    workerData: { file, token: owner.token, intervalMs: Math.max(10, seconds * 1000), lostFlag },
   });
+  worker.unref(); // a forgotten lock must not keep the process alive
+  let released = false;
   worker.on('error', () => {
     /* a heartbeat that cannot run makes the lock go stale: others may take over, which is the safe outcome */
   });
@@ -226,7 +229,7 @@ function startHeartbeat(file: string, owner: LockOwner, tookOver: LockOwner | nu
     owner,
     tookOver,
     get lost() {
-      return lost;
+      return !released && Atomics.load(lostView, 0) === 1;
     },
     async release() {
       if (released) return;

@@ -94,6 +94,14 @@ export interface FailedMarker {
   attempts: number;
 }
 
+const LOST = 'another worker took over the lock (this one had stalled past --stale-after); it continues the run';
+
+class LockLost extends Error {
+  constructor() {
+    super(LOST);
+  }
+}
+
 export function readMarker<T>(runDir: string, file: string): T | null {
   try {
     return JSON.parse(fs.readFileSync(path.join(runDir, file), 'utf8')) as T;
@@ -138,19 +146,18 @@ async function runEntry(entry: PlanEntry, opts: SweepRunOptions, progress: Progr
     return { ...base, status: 'locked', message: `locked by ${h.host} pid ${h.pid} (last heartbeat ${Math.round(got.ageSeconds)} s ago)` };
   }
   const lock = got.lock;
-  // Training stops on the sweep's stop, or when a worker that judged this one stale has taken the lock over.
-  const stopProxy: StopFlag = {
-    get requested() {
-      return stop.requested || lock.lost;
+  // A worker that judged this one stale has taken the lock over and is training in this folder now: stop at
+  // once and write nothing more. A stop flag would not do, as stopping saves a checkpoint; throwing from the
+  // progress callback (called after every few batches) leaves the loop before any further write.
+  const entryProgress: Progress = {
+    ...progress,
+    update: (done, payload) => {
+      if (lock.lost) throw new LockLost();
+      progress.update(done, payload);
     },
-    set requested(v: boolean) {
-      stop.requested = v;
-    },
-    get reason() {
-      return lock.lost ? 'lock taken over by another worker' : stop.reason;
-    },
-    set reason(r: string | undefined) {
-      stop.reason = r;
+    start: (total, label, payload) => {
+      if (lock.lost) throw new LockLost();
+      progress.start(total, label, payload);
     },
   };
   try {
@@ -162,13 +169,15 @@ async function runEntry(entry: PlanEntry, opts: SweepRunOptions, progress: Progr
     try {
       if (opts.plan.smoke) ensureSmokeDataset(entry.loaded.config.data.path, entry.loaded.config.model.length);
       const train = opts.train ?? trainModel;
-      const result = await train({ loaded: entry.loaded, resume, backend: opts.backend, progress, stop: stopProxy, export: opts.export });
-      if (result.status !== 'completed' || lock.lost) {
-        return { ...base, status: 'interrupted', resumed: resume, result, message: lock.lost ? 'lost the lock to another worker' : stopProxy.reason };
+      const result = await train({ loaded: entry.loaded, resume, backend: opts.backend, progress: entryProgress, stop, export: opts.export });
+      if (lock.lost) return { ...base, status: 'interrupted', resumed: resume, message: LOST };
+      if (result.status !== 'completed') {
+        return { ...base, status: 'interrupted', resumed: resume, result, message: stop.reason ?? 'stopped' };
       }
       writeDone(entry, result);
       return { ...base, status: 'completed', resumed: resume, result };
     } catch (err) {
+      if (err instanceof LockLost || lock.lost) return { ...base, status: 'interrupted', resumed: resume, message: LOST };
       const message = errorMessage(err);
       writeFailed(entry, err);
       return { ...base, status: 'failed', resumed: resume, message };
@@ -232,7 +241,7 @@ export function describeOutcome(o: EntryOutcome): string {
     case 'failed':
       return `${id}: FAILED: ${o.message}`;
     case 'interrupted':
-      return `${id}: interrupted (${o.message ?? 'stopped'}); checkpoint kept, the next sweep run resumes it`;
+      return o.message === LOST ? `${id}: stopped: ${LOST}` : `${id}: interrupted (${o.message ?? 'stopped'}); checkpoint kept, the next sweep run resumes it`;
   }
 }
 

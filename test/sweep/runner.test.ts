@@ -109,3 +109,40 @@ describe('runSweep', () => {
     expect(fs.existsSync(path.join(plan.entries[1]!.runDir, FAILED_FILE))).toBe(false);
   });
 });
+
+describe('a worker whose lock was taken over', () => {
+  test('stops within the epoch and writes nothing more into the run folder', async () => {
+    const p = tinyProject(GRID, { epochs: 3 });
+    const plan = planSweep(p.gridFile);
+    const runDir = plan.entries[0]!.runDir;
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    let updates = 0;
+    let checkpointBefore: unknown;
+    const train = (opts: TrainOptions) => {
+      const inner = opts.progress!;
+      return trainModel({
+        ...opts,
+        progress: {
+          ...inner,
+          update: (done, payload) => {
+            inner.update(done, payload);
+            if (++updates !== 4) return; // in epoch 2
+            checkpointBefore = readCheckpointState(runDir);
+            writeLock(runDir, 0); // another worker judged us stale and took over
+            // Stay inside the training step (synchronously, like a long batch) until the heartbeat notices.
+            for (let i = 0; i < 500; i++) {
+              inner.update(done, payload);
+              Atomics.wait(pause, 0, 0, 20);
+            }
+          },
+        },
+      });
+    };
+    const result = await runSweep({ plan, indices: [0], export: false, train, heartbeatSeconds: 0.02 });
+    expect(result.outcomes[0]).toEqual(expect.objectContaining({ status: 'interrupted', message: expect.stringMatching(/another worker took over the lock/) }));
+    expect(readCheckpointState(runDir)).toEqual(checkpointBefore);
+    expect(readLog(runDir).map((r) => r.epoch)).toEqual([1]);
+    expect(fs.readdirSync(runDir).sort()).toEqual(['.lock', 'checkpoints', 'config.yaml', 'log.jsonl']);
+    expect(JSON.parse(fs.readFileSync(lockPath(runDir), 'utf8')).token).toBe('theirs');
+  });
+});
