@@ -131,3 +131,19 @@ describe('grid file errors name the file, line and key', () => {
     expect(() => readGridFile(path.join(fs.mkdtempSync('/tmp/x'), 'none.yaml'))).toThrow(/grid file .*none\.yaml does not exist/);
   });
 });
+
+describe('hash stability', () => {
+  test('entry hashes equal `sampgen train` with the same overrides, and do not change between versions', () => {
+    const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'sampgen-hash-'));
+    fs.writeFileSync(
+      path.join(root, 'ae.yaml'),
+      'model: { type: dense-ae, size: small, activation: tanh, length: 64 }\ndata: { path: data/tiny }\ntrain: { epochs: 2, backend: cpu }\n',
+    );
+    fs.writeFileSync(path.join(root, 'grid.yaml'), 'configs: [ae.yaml]\naxes:\n  train.lr: [0.01, 0.001]\n');
+    const plan = planSweep(path.join(root, 'grid.yaml'));
+    const { loadConfig } = require('../../src/config') as typeof import('../../src/config');
+    expect(plan.entries.map((e) => e.hash)).toEqual(['train.lr=0.01', 'train.lr=0.001'].map((s) => loadConfig(path.join(root, 'ae.yaml'), [s]).hash));
+    // Pinned: run folders on every machine are named by these; a change here strands existing runs.
+    expect(plan.entries.map((e) => e.hash)).toEqual(['61e8d3ee', '44b9606b']);
+  });
+});
