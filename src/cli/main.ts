@@ -22,9 +22,17 @@ export function buildProgram(): Command {
         'Run `sampgen <command> --help` for the options of one command.',
     );
   for (const register of commands) register(program);
+  // The command list of `sampgen --help` shows one short line per command; `<cmd> --help` shows the whole text.
+  for (const cmd of program.commands) if (!cmd.summary()) cmd.summary(firstClause(cmd.description()));
   // Commander exits on its own by default; we map its outcomes to our exit codes instead.
   overrideExits(program);
   return program;
+}
+
+/** The text up to the first sentence end or colon, e.g. "Synthesize drum one-shots (no sample library needed)". */
+export function firstClause(text: string): string {
+  const end = text.search(/[.:](\s|$)/);
+  return end < 0 ? text : text.slice(0, end);
 }
 
 function overrideExits(cmd: Command): void {
