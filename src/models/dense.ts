@@ -51,10 +51,10 @@ function checkPositiveInt(value: number, field: string): void {
 }
 
 /**
- * Builds the encoder, the decoder and the joint autoencoder. Every layer uses `activation`, the latent layer
- * included, except the decoder's last, which is linear because samples are both positive and negative.
+ * Checks the options shared by the dense autoencoders and the VAEs and returns the hidden layer widths: the
+ * encoder's (default the size table's) and the decoder's (default the encoder's reversed).
  */
-export function buildDenseAutoencoder(opts: DenseAutoencoderOptions): AutoencoderParts {
+export function denseLayout(opts: DenseAutoencoderOptions): { encoderHidden: number[]; decoderHidden: number[] } {
   if (!DENSE_SIZES.includes(opts.size)) {
     throw new UserError(`model.size must be one of ${DENSE_SIZES.join(', ')}, got ${JSON.stringify(opts.size)}`);
   }
@@ -66,13 +66,19 @@ export function buildDenseAutoencoder(opts: DenseAutoencoderOptions): Autoencode
   if (!Number.isInteger(opts.seed)) throw new UserError(`train.seed must be an integer, got ${opts.seed}`);
   const encoderHidden = opts.encoderUnits ?? DENSE_HIDDEN_UNITS[opts.size];
   const decoderHidden = opts.decoderUnits ?? [...encoderHidden].reverse();
-  encoderHidden.forEach((u, i) => checkPositiveInt(u, `encoder units[${i}]`));
-  decoderHidden.forEach((u, i) => checkPositiveInt(u, `decoder units[${i}]`));
+  encoderHidden.forEach((u, i) => checkPositiveInt(u, `model.encoder_units[${i}]`));
+  decoderHidden.forEach((u, i) => checkPositiveInt(u, `model.decoder_units[${i}]`));
+  return { encoderHidden, decoderHidden };
+}
 
-  // One generator hands each layer its own initializer seed, in a fixed order, so that the whole network's
-  // initial weights follow from the one integer seed (tfjs's seeded randomUniform is deterministic per seed).
-  const rng = new Rng(opts.seed);
-  const dense = (name: string, units: number, activation: Activation | 'linear') =>
+/**
+ * A factory of Dense layers whose initializer seeds come, in call order, from one generator seeded with `seed`,
+ * so that a whole network's initial weights follow from that one integer (tfjs' seeded glorotUniform is
+ * deterministic per seed).
+ */
+export function seededDenseFactory(seed: number): (name: string, units: number, activation: Activation | 'linear') => tf.layers.Layer {
+  const rng = new Rng(seed);
+  return (name, units, activation) =>
     tf.layers.dense({
       name,
       units,
@@ -80,6 +86,15 @@ export function buildDenseAutoencoder(opts: DenseAutoencoderOptions): Autoencode
       kernelInitializer: tf.initializers.glorotUniform({ seed: rng.nextUint32() }),
       biasInitializer: 'zeros',
     });
+}
+
+/**
+ * Builds the encoder, the decoder and the joint autoencoder. Every layer uses `activation`, the latent layer
+ * included, except the decoder's last, which is linear because samples are both positive and negative.
+ */
+export function buildDenseAutoencoder(opts: DenseAutoencoderOptions): AutoencoderParts {
+  const { encoderHidden, decoderHidden } = denseLayout(opts);
+  const dense = seededDenseFactory(opts.seed);
 
   const encInput = tf.input({ shape: [opts.length], name: 'enc_input' });
   let h = encInput;

@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../errors';
-import { Rng } from '../util/rng';
-import { ACTIVATIONS, Activation, DENSE_HIDDEN_UNITS, DENSE_SIZES, DenseSize } from './dense';
+import { Activation, DenseSize, denseLayout, seededDenseFactory } from './dense';
 
 /**
  * The study's variational autoencoders (VAEs A, B, C differ only in their KL weight, which is training's
@@ -41,38 +39,10 @@ export interface VaeParts {
   decoder: tf.LayersModel;
 }
 
-function checkPositiveInt(value: number, field: string): void {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new UserError(`${field} must be a positive integer, got ${value}`);
-  }
-}
-
 export function buildVae(opts: VaeOptions): VaeParts {
-  if (!DENSE_SIZES.includes(opts.size)) {
-    throw new UserError(`model.size must be one of ${DENSE_SIZES.join(', ')}, got ${JSON.stringify(opts.size)}`);
-  }
-  if (!ACTIVATIONS.includes(opts.activation)) {
-    throw new UserError(`model.activation must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(opts.activation)}`);
-  }
-  checkPositiveInt(opts.latent, 'model.latent');
-  checkPositiveInt(opts.length, 'model.length');
-  if (!Number.isInteger(opts.seed)) throw new UserError(`train.seed must be an integer, got ${opts.seed}`);
-  const encoderHidden = opts.encoderUnits ?? DENSE_HIDDEN_UNITS[opts.size];
-  const decoderHidden = opts.decoderUnits ?? [...encoderHidden].reverse();
-  encoderHidden.forEach((u, i) => checkPositiveInt(u, `model.encoder_units[${i}]`));
-  decoderHidden.forEach((u, i) => checkPositiveInt(u, `model.decoder_units[${i}]`));
-
-  // As in the dense autoencoders: one generator hands each layer its initializer seed in a fixed order, so
-  // the whole network's initial weights follow from the one integer seed.
-  const rng = new Rng(opts.seed);
-  const dense = (name: string, units: number, activation: Activation | 'linear') =>
-    tf.layers.dense({
-      name,
-      units,
-      activation,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: rng.nextUint32() }),
-      biasInitializer: 'zeros',
-    });
+  const { encoderHidden, decoderHidden } = denseLayout(opts);
+  // As in the dense autoencoders: every layer's initializer seed follows from the one integer seed.
+  const dense = seededDenseFactory(opts.seed);
 
   const encInput = tf.input({ shape: [opts.length], name: 'enc_input' });
   let h = encInput;
