@@ -37,3 +37,8 @@ export function contextFor(cmd: Command): CommandContext {
     printJson: (summary) => void process.stdout.write(JSON.stringify(summary, null, 2) + '\n'),
   };
 }
+
+/** Commander option parser for repeatable options (`--set a=1 --set b=2`). */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -17,32 +17,29 @@ export interface TrainerOptions {
   sampleRate?: number;
 }
 
+/** The dense layout options of a dense-ae or vae model config. */
+function denseOptions(model: Extract<SampgenConfig['model'], { type: 'dense-ae' | 'vae' }>, seed: number) {
+  return {
+    size: model.size,
+    activation: model.activation,
+    latent: model.latent,
+    length: model.length,
+    seed,
+    encoderUnits: model.encoder_units ?? undefined,
+    decoderUnits: model.decoder_units ?? undefined,
+  };
+}
+
 /** Builds the models and the trainer a config describes, with initial weights drawn from `initSeed`. */
 export function buildTrainer(config: SampgenConfig, initSeed: number, options: TrainerOptions = {}): ModelTrainer {
   const { model, train } = config;
   switch (model.type) {
     case 'dense-ae': {
-      const parts = buildDenseAutoencoder({
-        size: model.size,
-        activation: model.activation,
-        latent: model.latent,
-        length: model.length,
-        seed: initSeed,
-        encoderUnits: model.encoder_units ?? undefined,
-        decoderUnits: model.decoder_units ?? undefined,
-      });
+      const parts = buildDenseAutoencoder(denseOptions(model, initSeed));
       return new AutoencoderTrainer(parts.encoder, parts.decoder, makeOptimizer(train.optimizer, train.lr, train.beta1, train.beta2), train.loss);
     }
     case 'vae': {
-      const parts = buildVae({
-        size: model.size,
-        activation: model.activation,
-        latent: model.latent,
-        length: model.length,
-        seed: initSeed,
-        encoderUnits: model.encoder_units ?? undefined,
-        decoderUnits: model.decoder_units ?? undefined,
-      });
+      const parts = buildVae(denseOptions(model, initSeed));
       return new VaeTrainer(
         parts.encoder,
         parts.meanEncoder,

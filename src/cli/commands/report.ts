@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { buildReport } from '../../report';
-import { contextFor } from '../context';
+import { collect, contextFor } from '../context';
 
 interface ReportCliOptions {
   out: string;
@@ -9,10 +9,6 @@ interface ReportCliOptions {
   desc?: boolean;
   groupBy: string;
   matrixMetric: string;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 export function register(program: Command): void {

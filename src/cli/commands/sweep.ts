@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { UserError, RuntimeFailure } from '../../errors';
 import { DEFAULT_STALE_AFTER_SECONDS, INDEX_VARIABLES, planSummary, planSweep, runSweep, selectEntries } from '../../sweep';
 import { installStopHandlers, newStopFlag } from '../../train/stop';
-import { contextFor } from '../context';
+import { collect, contextFor } from '../context';
 
 interface PlanCliOptions {
   set: string[];
@@ -15,10 +15,6 @@ interface RunCliOptions extends PlanCliOptions {
   staleAfter: string;
   backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   export: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 const GRID_HELP =

@@ -3,7 +3,7 @@ import { loadConfig } from '../../config';
 import { trainModel } from '../../train/run';
 import { ensureSmokeDataset, smokeSets } from '../../train/smoke';
 import { installStopHandlers, newStopFlag } from '../../train/stop';
-import { contextFor } from '../context';
+import { collect, contextFor } from '../context';
 
 interface TrainCliOptions {
   config: string;
@@ -13,10 +13,6 @@ interface TrainCliOptions {
   backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   export: boolean;
   smoke?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 export function register(program: Command): void {
