@@ -8,6 +8,7 @@
 #define SG_MR 8
 #define SG_NV 2
 #define SG_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define SG_SPLAT(x) _mm512_set1_ps(x)
 #include "kernels_isa.inc"
 
 namespace sg {

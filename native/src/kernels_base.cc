@@ -8,6 +8,7 @@
 #define SG_MR 4
 #define SG_NV 2
 #define SG_FMA(a, b, c) ((a) * (b) + (c))
+#define SG_SPLAT(x) (V{x, x, x, x})
 #include "kernels_isa.inc"
 
 namespace sg {
