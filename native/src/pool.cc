@@ -62,7 +62,9 @@ void Pool::run(int tasks, TaskFn fn, void* ctx) {
 }
 
 void Pool::worker(int index) {
-  uint64_t seen = generation_.load();
+  // The generation the pool had when this thread was created (0), not whatever it is when the thread first runs: a
+  // region that run() starts before a new thread gets scheduled must still be joined, or run() waits for it forever.
+  uint64_t seen = 0;
   for (;;) {
     // Spin a little first: kernels of one training step come in quick succession, and waking a sleeping thread
     // costs tens of microseconds. Then sleep, so that an idle process leaves the core to others.
