@@ -34,6 +34,9 @@ export interface NativeBinding {
   configure(options: { isa?: NativeIsa | 'best'; threads?: number }): boolean;
 }
 
+const BINDING_FUNCTIONS = ['matmul', 'conv1d', 'conv1dDx', 'conv1dDf', 'sumRows', 'adam', 'info', 'configure'] as const;
+type BindingFunction = (typeof BINDING_FUNCTIONS)[number];
+
 export type NativeIsa = 'avx512' | 'avx2' | 'base';
 
 export interface NativeInfo {
@@ -68,22 +71,24 @@ function attemptLoad(): NativeStatus {
   if (!fs.existsSync(NATIVE_ADDON_PATH)) {
     return { ok: false, reason: 'not built (npm install builds native/ with node-gyp when a C++ compiler is available)' };
   }
-  let binding: NativeBinding;
+  let addon: Partial<NativeBinding>;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    binding = require(NATIVE_ADDON_PATH) as NativeBinding;
+    addon = require(NATIVE_ADDON_PATH) as Partial<NativeBinding>;
   } catch (err) {
     return { ok: false, reason: `built but failed to load: ${firstLine(errorMessage(err))} (rebuild with npm run build:native)` };
   }
-  for (const fn of ['matmul', 'conv1d', 'conv1dDx', 'conv1dDf', 'sumRows', 'adam', 'info', 'configure'] as const) {
-    if (typeof binding[fn] !== 'function') {
+  // A plain object of the addon's functions: its own exports are read-only, and tests wrap them to count calls.
+  const binding = {} as Record<BindingFunction, unknown>;
+  for (const fn of BINDING_FUNCTIONS) {
+    if (typeof addon[fn] !== 'function') {
       return { ok: false, reason: `built but outdated (no ${fn}); rebuild with npm run build:native` };
     }
+    binding[fn] = addon[fn];
   }
-  const info = binding.info();
-  return { ok: true, binding, path: NATIVE_ADDON_PATH, reason: describeInfo(info) };
+  const info = (binding as NativeBinding).info();
+  return { ok: true, binding: binding as NativeBinding, path: NATIVE_ADDON_PATH, reason: describeInfo(info) };
 }
-
 /** e.g. "avx512, 2 threads" or "base (no AVX2 on this CPU: portable kernels), 2 threads". */
 export function describeInfo(info: NativeInfo): string {
   const isa = info.isa === 'base' && !info.cpu.avx2 ? 'base (no AVX2 on this CPU: portable kernels)' : info.isa;

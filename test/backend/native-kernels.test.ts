@@ -1,0 +1,282 @@
+import * as tf from '@tensorflow/tfjs';
+import { activeNative, initBackend, loadNative, NativeBinding, NativeIsa, setNativeKernelsEnabled } from '../../src/backend';
+import { NativeAdamOptimizer } from '../../src/backend/native-adam';
+import { resolveConfigObject } from '../../src/config';
+import { buildTrainer } from '../../src/train/trainers';
+import { Rng } from '../../src/util/rng';
+import { CONV_CASES, convOutShape, expectNoLeak, expectSameOnWasm, randomArray, relativeError, TRANSPOSES, weightedSum } from './kernel-helpers';
+
+/**
+ * sampgen's native kernels (native/, built at npm install) against the pure-JS cpu backend: every kernel they replace,
+ * on random inputs of several shapes, values and gradients, relative error ≤ 1e-4; on every instruction set this CPU
+ * has, with one thread and with more threads than cores. Also: the fused Adam equals tf.train.adam bit for bit, and
+ * a fixed-seed training run has the losses of the unpatched wasm kernels.
+ *
+ * Where the addon could not be built (no C++ compiler), these tests are skipped with a note, unless
+ * SAMPGEN_REQUIRE_NATIVE=1 (CI sets it), which makes a missing addon a failure.
+ */
+
+const native = loadNative();
+const required = process.env.SAMPGEN_REQUIRE_NATIVE === '1';
+
+if (!native.ok) {
+  if (required) {
+    it('the native addon is built (SAMPGEN_REQUIRE_NATIVE=1)', () => {
+      throw new Error(`native kernels unavailable: ${native.reason}`);
+    });
+  } else {
+    // eslint-disable-next-line no-console
+    console.log(`native kernel tests skipped: ${native.reason}`);
+    it.skip('native kernels (addon not built)', () => undefined);
+  }
+} else {
+  const binding: NativeBinding = native.binding;
+  const info = binding.info();
+  const isas: NativeIsa[] = ['base', ...(info.cpu.avx2 ? (['avx2'] as const) : []), ...(info.cpu.avx512 ? (['avx512'] as const) : [])];
+  const defaultThreads = info.threads;
+
+  beforeAll(async () => {
+    await initBackend('wasm', () => undefined);
+    expect(activeNative()).toBe(binding);
+  });
+  afterAll(() => {
+    binding.configure({ isa: 'best', threads: defaultThreads });
+    setNativeKernelsEnabled(true);
+  });
+
+  /** Counts the addon's calls of one function while `f` runs, so each test proves the native path ran. */
+  async function expectNativeCalls(fn: 'matmul' | 'conv1d' | 'conv1dDx' | 'conv1dDf' | 'sumRows' | 'adam', f: () => Promise<void>) {
+    const spy = jest.spyOn(binding, fn);
+    try {
+      await f();
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  describe.each(isas.flatMap((isa) => [1, 3].map((threads) => ({ isa, threads }))))('$isa, $threads thread(s)', ({ isa, threads }) => {
+    beforeAll(() => {
+      binding.configure({ isa, threads });
+      expect(binding.info().isa).toBe(isa);
+      expect(binding.info().threads).toBe(threads);
+    });
+
+    // Sizes around the register tiles (MR up to 8, NR up to 32), the k-block (256) and the swap between C = A·B
+    // and Cᵀ = Bᵀ·Aᵀ (a long side against a short one).
+    const sizes: [number, number, number][] = [
+      [5, 7, 3],
+      [33, 17, 9],
+      [1, 300, 40],
+      [64, 1, 5],
+      [9, 520, 37],
+      [40, 8, 300],
+      [300, 8, 40],
+    ];
+    for (const [M, K, N] of sizes) {
+      it(`BatchMatMul [${M}x${K}]·[${K}x${N}], every transpose, values and gradients`, async () => {
+        await expectNativeCalls('matmul', async () => {
+          for (const [ta, tb] of TRANSPOSES) {
+            const aShape = ta ? [K, M] : [M, K];
+            const bShape = tb ? [N, K] : [K, N];
+            await expectSameOnWasm(M * 1000 + K * 10 + N, [aShape, bShape], (a, b) => tf.matMul(a, b, ta, tb));
+            await expectSameOnWasm(M + K + N, [aShape, bShape], (a, b) =>
+              tf.grads((x: tf.Tensor, y: tf.Tensor) => weightedSum(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D, ta, tb), 7))([a, b]),
+            );
+          }
+        });
+      });
+    }
+
+    it('BatchMatMul over batches: equal batches, and one side broadcast', async () => {
+      await expectNativeCalls('matmul', async () => {
+        await expectSameOnWasm(1, [[3, 6, 4], [3, 5, 4]], (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, false, true));
+        await expectSameOnWasm(2, [[2, 4, 6], [2, 4, 5]], (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, true, false));
+        await expectSameOnWasm(3, [[4, 7, 5], [1, 5, 9]], (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D));
+        await expectSameOnWasm(4, [[1, 7, 5], [4, 9, 5]], (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, false, true));
+      });
+    });
+
+    const activations = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'] as const;
+    for (const activation of activations) {
+      it(`_FusedMatMul with a per-column and a scalar bias, activation ${activation}, values and gradients`, async () => {
+        await expectNativeCalls('matmul', async () => {
+          for (const [ta, tb] of TRANSPOSES) {
+            const [M, K, N] = [19, 37, 45];
+            const aShape = ta ? [K, M] : [M, K];
+            const bShape = tb ? [N, K] : [K, N];
+            for (const biasShape of [[N], [1]]) {
+              const fused = (a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor) =>
+                tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeA: ta, transposeB: tb, bias, activation, leakyreluAlpha: 0.1 });
+              await expectSameOnWasm(M + N + K + biasShape[0]!, [aShape, bShape, biasShape], fused);
+              if (activation !== 'relu6') {
+                // (tfjs has no gradient for a fused relu6)
+                await expectSameOnWasm(7 + biasShape[0]!, [aShape, bShape, biasShape], (a, b, bias) =>
+                  tf.grads((x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) => weightedSum(fused(x, y, z), 8))([a, b, bias]),
+                );
+              }
+            }
+          }
+        });
+      });
+    }
+
+    describe.each(CONV_CASES.filter((c) => c.dataFormat !== 'NCHW' && c.filter[0] === 1))('1-D convolution: $name', (c) => {
+      const dy = convOutShape(c);
+      const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' };
+
+      it('Conv2D, and FusedConv2D with bias and activation', async () => {
+        await expectNativeCalls('conv1d', async () => {
+          await expectSameOnWasm(21, [c.x, c.filter], (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad));
+          for (const activation of ['linear', 'relu', 'leakyrelu'] as const) {
+            await expectSameOnWasm(22, [c.x, c.filter, [c.filter[3]!]], (x, w, b) =>
+              tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: c.strides, pad: c.pad, bias: b, activation, leakyreluAlpha: 0.2 }),
+            );
+          }
+        });
+      });
+
+      it('Conv2DBackpropInput and Conv2DBackpropFilter', async () => {
+        await expectNativeCalls('conv1dDx', () =>
+          expectSameOnWasm(12, [dy, c.filter], (g, w) =>
+            tf.engine().runKernel('Conv2DBackpropInput', { dy: g, filter: w }, { ...attrs, inputShape: c.x }) as tf.Tensor,
+          ),
+        );
+        await expectNativeCalls('conv1dDf', () =>
+          expectSameOnWasm(11, [c.x, dy], (x, g) =>
+            tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: g }, { ...attrs, filterShape: c.filter }) as tf.Tensor,
+          ),
+        );
+      });
+
+      it('gradients of conv2d and conv2dTranspose', async () => {
+        await expectSameOnWasm(13, [c.x, c.filter], (x, w) =>
+          tf.grads((a: tf.Tensor, b: tf.Tensor) => weightedSum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), 5))([x, w]),
+        );
+        await expectSameOnWasm(14, [dy, c.filter], (y, w) =>
+          tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+            weightedSum(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, c.x as [number, number, number, number], c.strides, c.pad), 6),
+          )([y, w]),
+        );
+      });
+    });
+
+    it('Sum over leading axes (bias gradients), with and without keepDims', async () => {
+      await expectNativeCalls('sumRows', async () => {
+        await expectSameOnWasm(31, [[37, 100]], (x) => tf.sum(x, 0));
+        await expectSameOnWasm(32, [[3, 5, 70]], (x) => tf.sum(x, [0, 1]));
+        await expectSameOnWasm(33, [[3, 5, 70]], (x) => tf.sum(x, [0, 1], true));
+        await expectSameOnWasm(34, [[300, 65]], (x) => tf.sum(x, 0, true));
+      });
+    });
+  });
+
+  it('results do not depend on the thread count (each output element is reduced by one thread)', async () => {
+    const rng = new Rng(41);
+    const a = randomArray([70, 600], rng);
+    const b = randomArray([600, 90], rng);
+    const results: Float32Array[] = [];
+    for (const threads of [1, 2, 3]) {
+      binding.configure({ isa: 'best', threads });
+      const [out] = await runWasm([[a, [70, 600]], [b, [600, 90]]], (x, y) => tf.matMul(x, y, false, false));
+      results.push(out!);
+    }
+    binding.configure({ isa: 'best', threads: defaultThreads });
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+  });
+
+  it('native and wasm-only kernels agree on a model-sized GEMM with transposes (the gradient path)', async () => {
+    const rng = new Rng(42);
+    const x = randomArray([32, 2000], rng);
+    const w = randomArray([2000, 96], rng);
+    const f = (a: tf.Tensor, b: tf.Tensor) => tf.grads((p: tf.Tensor, q: tf.Tensor) => weightedSum(tf.tanh(tf.matMul(p, q)), 9))([a, b]);
+    const withNative = await runWasm([[x, [32, 2000]], [w, [2000, 96]]], f);
+    setNativeKernelsEnabled(false);
+    const without = await runWasm([[x, [32, 2000]], [w, [2000, 96]]], f);
+    setNativeKernelsEnabled(true);
+    for (let i = 0; i < 2; i++) expect(relativeError(withNative[i]!, without[i]!)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('rejects a call whose operands lie outside the heap, naming what is wrong', () => {
+    const heap = new ArrayBuffer(4 * 16);
+    // 2×2 · 2×2 with C placed past the end of the 64-byte heap
+    const params = new Float64Array([1, 2, 2, 2, 0, 2, 1, 0, 16, 2, 1, 0, 60, 4, -1, 0, 0, 0]);
+    expect(() => binding.matmul(heap, params)).toThrow(/outside the wasm heap/);
+    expect(() => binding.matmul(heap, new Float64Array(3))).toThrow(/too few parameters/);
+    expect(() => binding.configure({ isa: 'pentium' as NativeIsa })).toThrow();
+  });
+
+  it('the fused Adam equals tf.train.adam bit for bit, over steps, and leaks nothing', async () => {
+    const rng = new Rng(51);
+    const shapes = [[300, 7], [7], [1]];
+    const init = shapes.map((s) => randomArray(s, rng));
+    const grads = Array.from({ length: 4 }, () => shapes.map((s) => randomArray(s, rng)));
+    const run = (opt: tf.Optimizer): Float32Array[] => {
+      const vars = init.map((a, i) => tf.variable(tf.tensor(a, shapes[i]), true, `adam_test_${opt.constructor.name}_${i}`));
+      for (const g of grads) {
+        tf.tidy(() => opt.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: tf.tensor(g[i]!, shapes[i]) }))));
+      }
+      const out = vars.map((v) => v.dataSync() as Float32Array);
+      tf.dispose(vars);
+      opt.dispose();
+      return out;
+    };
+    await initBackend('wasm', () => undefined);
+    let fused: Float32Array[] = [];
+    await expectNativeCalls('adam', async () => {
+      fused = run(new NativeAdamOptimizer(0.01, 0.9, 0.999));
+    });
+    setNativeKernelsEnabled(false);
+    const stock = run(tf.train.adam(0.01, 0.9, 0.999));
+    setNativeKernelsEnabled(true);
+    expect(fused).toEqual(stock);
+    expect(fused[0]).not.toEqual(init[0]); // the update did move the variables
+
+    const v = tf.variable(tf.tensor(init[0]!, shapes[0]), true, 'adam_leak_test');
+    const opt = new NativeAdamOptimizer(0.01, 0.9, 0.999);
+    const g = tf.tensor(grads[0]![0]!, shapes[0]);
+    await expectNoLeak(() => opt.applyGradients([{ name: v.name, tensor: g }]));
+    tf.dispose([v, g]);
+    opt.dispose();
+  });
+
+  it('a fixed-seed training run has the same losses with and without the native kernels', async () => {
+    const losses = async (useNative: boolean) => {
+      setNativeKernelsEnabled(useNative);
+      const loaded = resolveConfigObject(
+        { model: { type: 'dense-ae', size: 'medium', activation: 'tanh', length: 512 }, train: { batch_size: 8, backend: 'wasm', seed: 5 } },
+        'native test',
+      );
+      const trainer = buildTrainer(loaded.config, 1);
+      const rng = new Rng(9);
+      const batch = tf.tensor2d(randomArray([8, 512], rng), [8, 512]);
+      const out: number[] = [];
+      for (let step = 0; step < 6; step++) out.push(trainer.trainStep(batch, { step, seed: step }).loss!);
+      batch.dispose();
+      trainer.dispose();
+      return out;
+    };
+    await initBackend('wasm', () => undefined);
+    const spy = jest.spyOn(binding, 'matmul');
+    const withNative = await losses(true);
+    expect(spy).toHaveBeenCalled();
+    spy.mockRestore();
+    const without = await losses(false);
+    setNativeKernelsEnabled(true);
+    expect(withNative[5]).toBeLessThan(withNative[0]!);
+    for (let i = 0; i < without.length; i++) expect(Math.abs(withNative[i]! - without[i]!)).toBeLessThanOrEqual(1e-4 * Math.abs(without[i]!));
+  });
+}
+
+/** Values of `f`'s outputs on wasm (with whatever native setting is current). */
+async function runWasm(arrays: [Float32Array, number[]][], f: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await initBackend('wasm', () => undefined);
+  const out = tf.tidy(() => {
+    const r = f(...arrays.map(([a, s]) => tf.tensor(a, s)));
+    return Array.isArray(r) ? r : [r];
+  });
+  const values = out.map((t) => t.dataSync() as Float32Array);
+  tf.dispose(out);
+  return values;
+}
