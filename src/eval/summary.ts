@@ -179,17 +179,20 @@ export function formatMetricValue(v: number | undefined): string {
 }
 
 /**
- * A markdown table, one row per model, one column per metric key (the union of all rows' keys, in first-seen
- * order; a metric a row lacks shows "n/a"). `|` in names is escaped so it cannot break the table.
+ * A markdown table, one row per model, one column per metric key: `columns` in that order, or else the union of
+ * all rows' keys in first-seen order; a metric a row lacks shows "n/a". `|` in names is escaped so it cannot
+ * break the table.
  */
-export function formatMetricsTable(rows: readonly { name: string; metrics: Record<string, number> }[]): string {
-  const keys: string[] = [];
-  const seen = new Set<string>();
-  for (const r of rows) {
-    for (const k of Object.keys(r.metrics)) {
-      if (!seen.has(k)) {
-        seen.add(k);
-        keys.push(k);
+export function formatMetricsTable(rows: readonly { name: string; metrics: Record<string, number> }[], columns?: readonly string[]): string {
+  const keys: string[] = columns ? [...columns] : [];
+  const seen = new Set<string>(keys);
+  if (!columns) {
+    for (const r of rows) {
+      for (const k of Object.keys(r.metrics)) {
+        if (!seen.has(k)) {
+          seen.add(k);
+          keys.push(k);
+        }
       }
     }
   }

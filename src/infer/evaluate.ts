@@ -74,9 +74,12 @@ export function evaluateModel(opts: EvaluateOptions): ModelEvaluation {
     const cells = gridPoints(meta, opts.grid, opts.grid);
     const decoded = decodePoints(model, cells.map((c) => c.point));
     const grid = Array.from({ length: opts.grid }, (_, r) => decoded.slice(r * opts.grid, (r + 1) * opts.grid));
-    const s = latentSmoothness(grid, rng);
-    metrics.smoothness = s.smoothness;
-    metrics.smoothness_max_jump_ratio = s.max_jump_ratio;
+    const { smoothness, ...details } = latentSmoothness(grid, rng);
+    // All of it: where the largest jump lies (max_jump_row/col → row2/col2) is what a user looks at next.
+    metrics.smoothness = smoothness;
+    Object.assign(metrics, prefixed('smoothness_', details));
+    // The grid decodes are what a user hears when exploring the plane; score them as generated samples too.
+    Object.assign(metrics, prefixed('gen_grid_', evaluateGeneration(real, decoded, meta.sample_rate, rng)));
     progress.increment();
   }
   const generated = decodePoints(model, randomPoints(meta, opts.generated, rng));
@@ -116,7 +119,34 @@ function prefixed(prefix: string, values: object): Record<string, number> {
   return out;
 }
 
-/** The markdown comparison table of several evaluations, with the columns that matter most first. */
-export function metricsMarkdown(evals: ModelEvaluation[]): string {
-  return formatMetricsTable(evals.map((e) => ({ name: e.name, metrics: e.metrics })));
+/**
+ * The metrics a comparison reads first (docs/metrics.md): reconstruction error, smoothness of the latent plane,
+ * generation quality and diversity, and the artifact scores of what the study heard (clicks, noisy tails, hiss).
+ */
+export const HEADLINE_METRICS = [
+  'recon_mse',
+  'recon_mr_stft',
+  'recon_lsd_db',
+  'smoothness',
+  'gen_frechet',
+  'gen_ndb_fraction',
+  'gen_nn_to_real',
+  'gen_nn_within_generated',
+  'gen_click_jump',
+  'gen_tail_noise_db',
+  'gen_hiss_vs_real_db',
+] as const;
+
+/**
+ * The markdown comparison table of several evaluations: the headline metrics first (only those with
+ * `headline`), then every other key in the order the evaluations list them.
+ */
+export function metricsMarkdown(evals: ModelEvaluation[], options: { headline?: boolean } = {}): string {
+  const present = new Set(evals.flatMap((e) => Object.keys(e.metrics)));
+  const first = HEADLINE_METRICS.filter((k) => present.has(k));
+  const rest = options.headline ? [] : [...present].filter((k) => !(first as string[]).includes(k));
+  return formatMetricsTable(
+    evals.map((e) => ({ name: e.name, metrics: e.metrics })),
+    [...first, ...rest],
+  );
 }

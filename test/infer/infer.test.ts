@@ -7,7 +7,7 @@ import { decodePoints, encodeRows, openModel, parsePoint, parseGrid, gridPoints,
 import { generate } from '../../src/infer/generate';
 import { preprocessForModel } from '../../src/infer/encode';
 import { latentMap, pca2 } from '../../src/infer/latent-map';
-import { evaluateModel } from '../../src/infer/evaluate';
+import { evaluateModel, metricsMarkdown, ModelEvaluation } from '../../src/infer/evaluate';
 import { decayTime, spectralCentroid } from '../../src/infer/features';
 import { openDataset } from '../../src/data';
 import { decodeAudio, encodeWav } from '../../src/audio';
@@ -182,9 +182,38 @@ describe('latent map and evaluate', () => {
         expect(Number.isFinite(e.metrics[key])).toBe(true);
       }
       expect(e.metrics.recon_mse).toBeGreaterThan(0);
+      // where the largest jump of the 4×4 grid lies: two neighbouring grid cells
+      const [r1, c1, r2, c2] = ['row', 'col', 'row2', 'col2'].map((k) => e.metrics[`smoothness_max_jump_${k}`]!);
+      for (const v of [r1, c1, r2, c2]) expect(Number.isInteger(v) && v >= 0 && v < 4).toBe(true);
+      expect(Math.abs(r2! - r1!) + Math.abs(c2! - c1!)).toBe(1);
+      expect(e.metrics.smoothness_max_jump).toBeGreaterThan(0);
+      // the grid decodes are scored as generated samples too
+      expect(e.metrics.gen_grid_count_generated).toBe(16);
+      expect(Number.isFinite(e.metrics.gen_grid_frechet)).toBe(true);
     } finally {
       dataset.close();
     }
+  });
+});
+
+describe('metricsMarkdown', () => {
+  const evaluation = (name: string, metrics: Record<string, number>): ModelEvaluation => ({
+    name, model_type: 'dense-ae', config_hash: 'x', run: null, dataset: 'd', split: 'validation', count: 2, metrics,
+  });
+  const header = (table: string) => table.split('\n')[0]!.split('|').map((c) => c.trim()).filter(Boolean);
+  const evals = [
+    evaluation('a', { gen_ndb: 1, recon_count: 2, gen_frechet: 3, recon_mse: 4 }),
+    evaluation('b', { smoothness: 0.5, gen_frechet: 6 }),
+  ];
+
+  test('puts the headline metrics first, in their fixed order, then the rest as first seen', () => {
+    expect(header(metricsMarkdown(evals))).toEqual(['model', 'recon_mse', 'smoothness', 'gen_frechet', 'gen_ndb', 'recon_count']);
+  });
+
+  test('with headline, keeps only the headline metrics; a model lacking one shows n/a', () => {
+    const table = metricsMarkdown(evals, { headline: true });
+    expect(header(table)).toEqual(['model', 'recon_mse', 'smoothness', 'gen_frechet']);
+    expect(table.split('\n')[3]).toMatch(/^\| b \| n\/a \| 0\.5/);
   });
 });
 

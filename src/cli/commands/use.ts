@@ -180,13 +180,24 @@ export function registerEvaluate(program: Command): void {
         dataset.close();
       }
       const file: MetricsFile = { version: METRICS_FORMAT_VERSION, models: evaluations };
-      const table = metricsMarkdown(evaluations);
+      const headline = metricsMarkdown(evaluations, { headline: true });
       if (opts.out) {
+        const md = [
+          `# Evaluation on ${opts.dataset} (${opts.split} split)`,
+          '',
+          headline,
+          '## Every metric',
+          '',
+          metricsMarkdown(evaluations),
+          'Definitions: docs/metrics.md in sampgen.',
+          '',
+        ];
         writeFileAtomic(path.join(opts.out, 'metrics.json'), JSON.stringify(file, null, 1));
-        writeFileAtomic(path.join(opts.out, 'metrics.md'), `# Evaluation on ${opts.dataset} (${opts.split} split)\n\n${table}\nDefinitions: docs/metrics.md in sampgen.\n`);
+        writeFileAtomic(path.join(opts.out, 'metrics.md'), md.join('\n'));
       }
       if (ctx.options.json) return ctx.printJson(file);
-      ctx.print(table);
-      if (opts.out) ctx.print(`wrote ${path.join(opts.out, 'metrics.json')} and metrics.md`);
+      ctx.print(headline);
+      const total = new Set(evaluations.flatMap((e) => Object.keys(e.metrics))).size;
+      ctx.print(opts.out ? `all ${total} metrics: ${path.join(opts.out, 'metrics.md')} (and metrics.json)` : `all ${total} metrics: --out DIR or --json`);
     });
 }
