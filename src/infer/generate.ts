@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { WavEncoding } from '../audio';
 import { UserError } from '../errors';
-import { contactSheetPng } from '../eval/plot';
+import { contactSheetPng, spectrogramPng, waveformPng } from '../eval/plot';
 import { writeFileAtomic } from '../util/atomic';
 import { Rng } from '../util/rng';
 import { Progress, silentProgress } from '../progress';
@@ -23,6 +23,8 @@ export interface GenerateOptions {
   normalize?: boolean;
   clamp?: boolean;
   force?: boolean;
+  /** Also write a waveform and a spectrogram PNG beside each WAV (<name>.waveform.png, <name>.spectrogram.png). */
+  plots?: boolean;
   warn?: (message: string) => void;
   progress?: Progress;
 }
@@ -32,6 +34,8 @@ export interface GeneratedFile {
   z: number[];
   row?: number;
   col?: number;
+  /** With `plots`: the waveform and spectrogram PNGs. */
+  plots?: string[];
 }
 
 export interface GenerateSummary {
@@ -56,7 +60,9 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
     const point = parsePoint(opts.z, meta, { clamp: opts.clamp, warn: opts.warn });
     const [samples] = decodePoints(opts.model, [point]);
     writeSample(opts.out, samples!, meta.sample_rate, opts);
-    return { ...base, mode: 'point', files: [{ file: opts.out, z: point }] };
+    const file: GeneratedFile = { file: opts.out, z: point };
+    if (opts.plots) file.plots = writePlots(opts.out, samples!, meta.sample_rate, `${meta.name} at z = (${formatPoint(point)})`);
+    return { ...base, mode: 'point', files: [file] };
   }
 
   prepareFolder(opts.out, opts.force);
@@ -90,22 +96,39 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
     chunk.forEach((p, i) => {
       const file = path.join(opts.out, p.name);
       writeSample(file, samples[i]!, meta.sample_rate, { ...opts, force: true });
-      files.push({ file, z: p.point, ...(p.row !== undefined ? { row: p.row, col: p.col } : {}) });
+      const entry: GeneratedFile = { file, z: p.point, ...(p.row !== undefined ? { row: p.row, col: p.col } : {}) };
+      if (opts.plots) entry.plots = writePlots(file, samples[i]!, meta.sample_rate, `${meta.name} at z = (${formatPoint(p.point)})`);
+      files.push(entry);
       if (mode === 'grid') decoded.push(samples[i]!);
     });
     progress.increment(chunk.length);
   }
   progress.stop();
   const pointsFile = path.join(opts.out, 'points.json');
-  writeFileAtomic(pointsFile, JSON.stringify({ model: meta.name, mode, files: files.map((f) => ({ ...f, file: path.basename(f.file) })) }, null, 1));
+  const relative = (f: GeneratedFile) => ({ ...f, file: path.basename(f.file), ...(f.plots ? { plots: f.plots.map((p) => path.basename(p)) } : {}) });
+  writeFileAtomic(pointsFile, JSON.stringify({ model: meta.name, mode, files: files.map(relative) }, null, 1));
   const summary: GenerateSummary = { ...base, mode, files, points_file: pointsFile };
   if (mode === 'grid') {
     const sheet = path.join(opts.out, 'grid.png');
-    const cells = decoded.map((samples, i) => ({ samples, label: files[i]!.z.map((v) => v.toFixed(2)).join(', ') }));
+    const cells = decoded.map((samples, i) => ({ samples, label: formatPoint(files[i]!.z) }));
     writeFileAtomic(sheet, contactSheetPng(cells, cols, { title: `${meta.name}: ${opts.grid} grid over the latent bounds` }));
     summary.contact_sheet = sheet;
   }
   return summary;
+}
+
+function formatPoint(z: number[]): string {
+  return z.map((v) => v.toFixed(2)).join(', ');
+}
+
+/** <file>.waveform.png and <file>.spectrogram.png beside a written WAV; returns their paths. */
+function writePlots(wavFile: string, samples: Float32Array, sampleRate: number, title: string): string[] {
+  const stem = wavFile.replace(/\.wav$/i, '');
+  const waveform = `${stem}.waveform.png`;
+  const spectrogram = `${stem}.spectrogram.png`;
+  writeFileAtomic(waveform, waveformPng(samples, sampleRate, { title, subtitle: path.basename(wavFile) }));
+  writeFileAtomic(spectrogram, spectrogramPng(samples, sampleRate, { title, subtitle: path.basename(wavFile) }));
+  return [waveform, spectrogram];
 }
 
 /** An output folder for many files: created if missing; one with files in it is only reused with --force. */

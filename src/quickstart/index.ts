@@ -39,6 +39,9 @@ export interface QuickstartSummary {
   model: string;
   grid: string;
   contact_sheet: string;
+  /** The decode of the latent plane's centre, with its waveform and spectrogram plots. */
+  sample: string;
+  sample_plots: string[];
   latent_map: string;
   metrics: string;
   final_loss: number | null;
@@ -101,6 +104,9 @@ export async function quickstart(opts: QuickstartOptions): Promise<QuickstartSum
   try {
     fs.rmSync(out, { recursive: true, force: true });
     const grid = await generate({ model, grid: '6x6', out, format: 'pcm24', force: true, progress });
+    const centre = model.meta.latent_bounds.min.map((lo, i) => (lo + model.meta.latent_bounds.max[i]!) / 2);
+    const sampleFile = path.join(root, 'centre.wav');
+    const sample = await generate({ model, z: centre.join(','), out: sampleFile, format: 'pcm24', force: true, plots: true });
 
     log('5/5 mapping the dataset into the latent space and measuring the model');
     const dataset = openDataset(datasetDir);
@@ -124,6 +130,8 @@ export async function quickstart(opts: QuickstartOptions): Promise<QuickstartSum
       model: modelDir,
       grid: out,
       contact_sheet: grid.contact_sheet!,
+      sample: sampleFile,
+      sample_plots: sample.files[0]!.plots!,
       latent_map: mapFile,
       metrics: metricsFile,
       final_loss: trained.final.loss ?? null,

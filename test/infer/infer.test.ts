@@ -14,6 +14,7 @@ import { decodeAudio, encodeWav } from '../../src/audio';
 import { isUserError } from '../../src/errors';
 import { Rng } from '../../src/util/rng';
 import { decayingSines, tempDir, writeTestDataset } from '../helpers/dataset';
+import { parsePngHeader } from '../eval/plot/png-helpers';
 
 const LENGTH = 64;
 const RATE = 8000;
@@ -108,6 +109,26 @@ describe('generate', () => {
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(JSON.parse(fs.readFileSync(path.join(out, 'points.json'), 'utf8')).files).toHaveLength(6);
     await userErrorOf(() => generate({ model, grid: '2x3', out, format: 'pcm16' })); // not empty, no --force
+  });
+
+  test('with plots, a waveform and a spectrogram PNG lie beside each WAV and are listed', async () => {
+    const one = path.join(root, 'plotted.wav');
+    const s1 = await generate({ model, z: '0,0', out: one, format: 'float32', plots: true });
+    expect(s1.files[0]!.plots).toEqual([path.join(root, 'plotted.waveform.png'), path.join(root, 'plotted.spectrogram.png')]);
+    const out = path.join(root, 'plotted-random');
+    const s2 = await generate({ model, random: 2, out, format: 'float32', plots: true });
+    for (const f of [...s1.files, ...s2.files]) {
+      for (const png of f.plots!) {
+        const header = parsePngHeader(fs.readFileSync(png));
+        expect(header.width).toBeGreaterThan(100);
+      }
+    }
+    const listed = JSON.parse(fs.readFileSync(path.join(out, 'points.json'), 'utf8')).files[1].plots;
+    expect(listed).toEqual(['random-1.waveform.png', 'random-1.spectrogram.png']);
+    // without plots, none
+    const plain = await generate({ model, random: 1, out: path.join(root, 'unplotted'), format: 'float32' });
+    expect(plain.files[0]!.plots).toBeUndefined();
+    expect(fs.readdirSync(path.join(root, 'unplotted')).filter((f) => f.endsWith('.png'))).toEqual([]);
   });
 
   test('exactly one of --z, --random, --grid', async () => {

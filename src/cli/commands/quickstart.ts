@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { Command, Option } from 'commander';
 import { quickstart, QUICKSTART_DEFAULTS } from '../../quickstart';
 import { UserError } from '../../errors';
@@ -30,6 +31,7 @@ export function register(program: Command): void {
       ctx.print(`  training run       ${s.run}  (config.yaml, log.jsonl, checkpoints/)`);
       ctx.print(`  exported model     ${s.model}  (loadable by tf.loadLayersModel)`);
       ctx.print(`  generated grid     ${s.grid}  (36 WAVs; contact sheet ${s.contact_sheet})`);
+      ctx.print(`  centre sample      ${s.sample}  (plots ${s.sample_plots.map((p) => path.basename(p)).join(', ')})`);
       ctx.print(`  latent map         ${s.latent_map}`);
       ctx.print(`  metrics            ${s.metrics}`);
       ctx.print(`  final loss ${s.final_loss}, validation loss ${s.final_val_loss}`);

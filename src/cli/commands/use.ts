@@ -50,6 +50,7 @@ export function registerGenerate(program: Command): void {
     .option('--format <fmt>', `WAV sample format: ${WAV_FORMATS.join(', ')}`, 'float32')
     .option('--normalize', 'peak-normalise each sample to 0 dBFS (off by default: the model\'s level is kept)')
     .option('--clamp', 'move a --z point outside the training set\'s latent bounds inside them (default: warn only)')
+    .option('--plots', 'also write <name>.waveform.png and <name>.spectrogram.png beside each WAV')
     .option('--force', 'overwrite existing files')
     .addOption(backendOption())
     .addHelpText('after', '\nSamples are written at the model\'s sample rate. A point with the wrong number of coordinates exits 2.')
@@ -57,7 +58,7 @@ export function registerGenerate(program: Command): void {
       const ctx = contextFor(cmd);
       const format = checkWavFormat(opts.format);
       const summary = await withModel(ctx, opts.model, opts.backend, false, (model) =>
-        generate({ model, z: opts.z, random: opts.random, grid: opts.grid, seed: opts.seed, out: opts.out, format, normalize: opts.normalize, clamp: opts.clamp, force: opts.force, warn: ctx.warn, progress: ctx.progress }),
+        generate({ model, z: opts.z, random: opts.random, grid: opts.grid, seed: opts.seed, out: opts.out, format, normalize: opts.normalize, clamp: opts.clamp, force: opts.force, plots: opts.plots, warn: ctx.warn, progress: ctx.progress }),
       );
       if (ctx.options.json) return ctx.printJson(summary);
       if (summary.mode === 'point') ctx.print(`wrote ${summary.files[0]!.file} (z = ${summary.files[0]!.z.join(', ')})`);
