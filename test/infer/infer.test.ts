@@ -5,6 +5,7 @@ import { resolveConfigObject } from '../../src/config';
 import { trainModel } from '../../src/train/run';
 import { decodePoints, encodeRows, openModel, parsePoint, parseGrid, gridPoints, randomPoints, linePoints, OpenedModel } from '../../src/infer/model';
 import { generate } from '../../src/infer/generate';
+import { interpolate } from '../../src/infer/interpolate';
 import { preprocessForModel } from '../../src/infer/encode';
 import { latentMap, pca2 } from '../../src/infer/latent-map';
 import { evaluateModel, metricsMarkdown, ModelEvaluation } from '../../src/infer/evaluate';
@@ -214,6 +215,26 @@ describe('latent map and evaluate', () => {
     } finally {
       dataset.close();
     }
+  });
+});
+
+describe('interpolate', () => {
+  test('decodes the straight line between the two files\' latent points, ends included, with a contact sheet', async () => {
+    const rows = decayingSines(40, LENGTH);
+    const [fa, fb] = ['a.wav', 'b.wav'].map((n) => path.join(root, n));
+    fs.writeFileSync(fa!, encodeWav(rows[2]!, RATE, 'float32'));
+    fs.writeFileSync(fb!, encodeWav(rows[30]!, RATE, 'float32'));
+    const out = path.join(root, 'line');
+    const s = await interpolate({ model, a: fa!, b: fb!, steps: 5, out, format: 'float32' });
+    const [za, zb] = encodeRows(model, [await preprocessForModel(fa!, model.meta), await preprocessForModel(fb!, model.meta)]);
+    expect(s.files.map((f) => path.basename(f.file))).toEqual(['step-0.wav', 'step-1.wav', 'step-2.wav', 'step-3.wav', 'step-4.wav']);
+    expect(s.files[0]!.z).toEqual(za);
+    expect(s.files[4]!.z).toEqual(zb);
+    for (let d = 0; d < 2; d++) expect(s.files[2]!.z[d]).toBeCloseTo((za![d]! + zb![d]!) / 2, 6);
+    const mid = await decodeAudio(fs.readFileSync(s.files[2]!.file));
+    expect(Array.from(mid.channels[0]!)).toEqual(Array.from(decodePoints(model, [s.files[2]!.z])[0]!));
+    expect(fs.readFileSync(s.contact_sheet).subarray(1, 4).toString()).toBe('PNG');
+    await userErrorOf(() => interpolate({ model, a: fa!, b: fb!, steps: 5, out, format: 'float32' })); // exists, no --force
   });
 });
 

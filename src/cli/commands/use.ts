@@ -2,13 +2,13 @@ import { Command, Option } from 'commander';
 import * as path from 'path';
 import { initBackend } from '../../backend';
 import { UserError } from '../../errors';
-import { encodeRows, decodePoints, disposeModel, linePoints, openModel, OpenedModel } from '../../infer/model';
+import { encodeRows, disposeModel, openModel, OpenedModel } from '../../infer/model';
 import { preprocessForModel } from '../../infer/encode';
 import { generate } from '../../infer/generate';
-import { checkWavFormat, writeSample, WAV_FORMATS } from '../../infer/write';
+import { interpolate } from '../../infer/interpolate';
+import { checkWavFormat, WAV_FORMATS } from '../../infer/write';
 import { writeFileAtomic } from '../../util/atomic';
 import { contextFor, CommandContext } from '../context';
-import { interpolationSheet } from '../../infer/sheets';
 import { latentMap, COLOR_FEATURES } from '../../infer/latent-map';
 import { evaluateModel, metricsMarkdown, EVAL_SPLITS, METRICS_FORMAT_VERSION, MetricsFile, ModelEvaluation } from '../../infer/evaluate';
 import { openDataset } from '../../data';
@@ -93,7 +93,7 @@ export function registerInterpolate(program: Command): void {
     .argument('<a>', 'first audio file')
     .argument('<b>', 'second audio file')
     .option('--steps <n>', 'points on the line, both ends included', positiveInt('--steps'), 8)
-    .requiredOption('-o, --out <dir>', 'output folder (step-0.wav … plus interpolation.png)')
+    .option('-o, --out <dir>', 'output folder (step-0.wav … plus interpolation.png)', 'interpolation')
     .option('--format <fmt>', `WAV sample format: ${WAV_FORMATS.join(', ')}`, 'float32')
     .option('--normalize', 'peak-normalise each sample')
     .option('--force', 'overwrite existing files')
@@ -101,20 +101,9 @@ export function registerInterpolate(program: Command): void {
     .action(async (a: string, b: string, opts, cmd: Command) => {
       const ctx = contextFor(cmd);
       const format = checkWavFormat(opts.format);
-      const result = await withModel(ctx, opts.model, opts.backend, true, async (model) => {
-        const [za, zb] = encodeRows(model, [await preprocessForModel(a, model.meta), await preprocessForModel(b, model.meta)]);
-        const points = linePoints(za!, zb!, opts.steps);
-        const samples = decodePoints(model, points);
-        const digits = String(points.length - 1).length;
-        const files = points.map((z, k) => {
-          const file = path.join(opts.out, `step-${String(k).padStart(digits, '0')}.wav`);
-          writeSample(file, samples[k]!, model.meta.sample_rate, { format, normalize: opts.normalize, force: opts.force });
-          return { file, z };
-        });
-        const sheet = path.join(opts.out, 'interpolation.png');
-        writeFileAtomic(sheet, interpolationSheet(model.meta, samples, points, `${path.basename(a)} → ${path.basename(b)}`));
-        return { a, b, files, contact_sheet: sheet };
-      });
+      const result = await withModel(ctx, opts.model, opts.backend, true, (model) =>
+        interpolate({ model, a, b, steps: opts.steps, out: opts.out, format, normalize: opts.normalize, force: opts.force }),
+      );
       if (ctx.options.json) return ctx.printJson(result);
       ctx.print(`wrote ${result.files.length} samples from ${a} to ${b} into ${opts.out}`);
     });
