@@ -42,6 +42,11 @@ function overrideExits(cmd: Command): void {
 
 /** Runs the CLI and resolves to the process exit code; never calls process.exit itself. */
 export async function main(argv: string[]): Promise<number> {
+  // `sampgen sweep plan … | head`: a reader that stops early is not an error; stop quietly as other Unix tools do.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -41,6 +41,16 @@ describe('the sampgen command line', () => {
     expect(r.stderr).toMatch(/not an exported sampgen model/);
   });
 
+  test('output into a pipe that closes early (| head) ends quietly with exit 0', () => {
+    const grid = path.join(__dirname, '..', '..', 'examples', 'grids', 'study.yaml');
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" sweep plan "${grid}" | head -c 10 >/dev/null; echo "status \${PIPESTATUS[0]}"`], {
+      encoding: 'utf8',
+      timeout: 60000,
+    });
+    expect(r.stdout.trim()).toBe('status 0');
+    expect(r.stderr).not.toMatch(/EPIPE|Error/);
+  });
+
   test('the first clause of a description is its summary', () => {
     expect(firstClause('Turn raw one-shots into a dataset: for each file, …')).toBe('Turn raw one-shots into a dataset');
     expect(firstClause('Check the environment. Node and TF.js versions')).toBe('Check the environment');
