@@ -80,21 +80,40 @@ export function planGrid(grid: Grid, opts: PlanOptions = {}): SweepPlan {
 
 /**
  * Two entries in one run folder would train into each other. That happens when an axis varies only keys the
- * config hash leaves out (how often to log or checkpoint, output folders) or a config repeats another.
+ * config hash leaves out (how often to log or checkpoint, output folders) or a config repeats another. Two
+ * entries with one config hash in different folders are the same experiment trained twice, under a name that
+ * misleads for one of them: an axis over a key that the configs themselves already vary (configs/ae-small-*.yaml
+ * with model.activation: [relu, tanh] makes "ae-small-relu" train tanh).
  */
 function checkDistinctRunFolders(grid: Grid, entries: readonly PlanEntry[]): void {
-  const seen = new Map<string, PlanEntry>();
+  const byFolder = new Map<string, PlanEntry>();
+  const byHash = new Map<string, PlanEntry>();
   const clashes: string[] = [];
+  const repeats: string[] = [];
+  const describe = (e: PlanEntry) => (e.axes.length > 0 ? `${e.config} with ${e.axes.join(', ')}` : e.config);
   for (const e of entries) {
-    const prev = seen.get(e.runDir);
-    if (prev) clashes.push(`  entries ${prev.index} and ${e.index} both resolve to ${e.runDir}`);
-    else seen.set(e.runDir, e);
+    const prev = byFolder.get(e.runDir);
+    if (prev) {
+      clashes.push(`  entries ${prev.index} and ${e.index} both resolve to ${e.runDir}`);
+      continue;
+    }
+    byFolder.set(e.runDir, e);
+    const same = byHash.get(e.hash);
+    if (same) repeats.push(`  entries ${same.index} (${describe(same)}) and ${e.index} (${describe(e)}) are one experiment (config hash ${e.hash})`);
+    else byHash.set(e.hash, e);
   }
   if (clashes.length > 0) {
     throw new UserError(
       `${grid.file}: ${clashes.length} grid entries share a run folder with another:\n${clashes.slice(0, MAX_LISTED).join('\n')}\n` +
         'An axis that varies only keys left out of the config hash (train.log_every, train.checkpoint_every, output.*, ' +
         'gan.preview_*) gives the same experiment twice; drop that axis, or vary `name` with it.',
+    );
+  }
+  if (repeats.length > 0) {
+    throw new UserError(
+      `${grid.file}: ${repeats.length} grid entries repeat an experiment of another entry:\n${repeats.slice(0, MAX_LISTED).join('\n')}\n` +
+        'An axis over a key that the listed configs already set differently trains the same model several times, under ' +
+        'names that say otherwise; list fewer configs, or drop that axis.',
     );
   }
 }

@@ -125,6 +125,20 @@ describe('grid file errors name the file, line and key', () => {
     expect(() => planSweep(p.gridFile)).toThrow(/entries 0 and 1 both resolve to .*ae-small-tanh-/);
   });
 
+  test('an axis over a key the configs already vary repeats an experiment under a misleading name: an error naming both', () => {
+    const p = tinyProject('configs: [configs/*.yaml]\naxes:\n  model.activation: [relu, tanh]\n', {
+      configs: {
+        'relu.yaml': 'model: { type: dense-ae, size: small, activation: relu, length: 64 }',
+        'tanh.yaml': 'model: { type: dense-ae, size: small, activation: tanh, length: 64 }',
+      },
+    });
+    const err = errorOf(() => planSweep(p.gridFile));
+    expect(isUserError(err)).toBe(true);
+    expect(err.message).toMatch(/2 grid entries repeat an experiment/);
+    expect(err.message).toMatch(/entries 0 \(.*relu\.yaml with model\.activation=relu\) and 2 \(.*tanh\.yaml with model\.activation=relu\) are one experiment/);
+    expect(err.message).toMatch(/entries 1 \(.*relu\.yaml with model\.activation=tanh\) and 3 \(.*tanh\.yaml/);
+  });
+
   test('YAML syntax errors and non-mapping files', () => {
     expect(() => parseGrid('configs: [a\n', 'g.yaml')).toThrow(/g\.yaml: not valid YAML/);
     expect(() => parseGrid('- a\n', 'g.yaml')).toThrow(/g\.yaml: a grid file must be a mapping/);
