@@ -90,7 +90,15 @@ export function buildReport(opts: ReportOptions): ReportResult {
   progress.increment();
   const curves = writeCurves(runs, opts.groupBy ?? 'model.type', write);
   progress.increment();
-  const matrix = sizeActivationMatrix(runs, opts.matrixMetric ?? 'val_loss', Boolean(opts.desc));
+  const matrixMetric = opts.matrixMetric ?? 'val_loss';
+  if (!table.numeric.has(matrixMetric)) {
+    throw new UserError(`--matrix-metric ${matrixMetric}: no such numeric column in this report; choose one of ${[...table.numeric].join(', ')}`);
+  }
+  const matrix = sizeActivationMatrix(runs, matrixMetric, Boolean(opts.desc));
+  const denseRuns = runs.filter((r) => r.modelType === 'dense-ae').length;
+  if (!matrix && denseRuns > 0) {
+    warnings.push(`no size x activation matrix of ${matrixMetric}: it needs two dense autoencoder runs with a value, and ${denseRuns} dense run(s) are here`);
+  }
   if (matrix) {
     write(
       'matrix.png',

@@ -97,6 +97,14 @@ describe('report over a few tiny runs', () => {
     expect(result.matrix!.counts[0]![1]).toBe(3);
   });
 
+  test('a matrix metric that too few dense runs have: no matrix, and a warning that says why', () => {
+    const out = path.join(p.root, 'report-mr-stft-matrix');
+    const result = buildReport({ roots: [p.runs], out, matrixMetric: 'mr_stft', metrics: [path.join(p.root, 'eval', 'plain', 'metrics.json')] });
+    expect(result.matrix).toBeNull();
+    expect(result.warnings.join('\n')).toMatch(/no size x activation matrix of mr_stft: it needs two dense autoencoder runs with a value/);
+    expect(fs.existsSync(path.join(out, 'matrix.png'))).toBe(false);
+  });
+
   test('--sort by a metric, descending; missing values last', () => {
     const out = path.join(p.root, 'report-mse');
     const result = buildReport({ roots: [p.runs], out, sort: 'mse', desc: true, metrics: [path.join(p.root, 'eval', 'plain', 'metrics.json')] });
@@ -119,6 +127,7 @@ describe('report over a few tiny runs', () => {
     const out = path.join(p.root, 'r2');
     expectUser(() => buildReport({ roots: [p.runs], out, sort: 'accuracy' }), /--sort accuracy: no such column.*val_loss/);
     expectUser(() => buildReport({ roots: [p.runs], out, groupBy: 'model.colour' }), /--group-by model\.colour: not a config key/);
+    expectUser(() => buildReport({ roots: [p.runs], out, matrixMetric: 'nope' }), /--matrix-metric nope: no such numeric column.*val_loss/);
     expectUser(() => buildReport({ roots: [tempDir()], out }), /no run folders in/);
     expectUser(() => buildReport({ roots: [path.join(p.root, 'nope')], out }), /no such folder/);
     const bad = path.join(tempDir(), 'metrics.json');
