@@ -29,7 +29,9 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = {
   max_steps: null,
 };
 
-export const GAN_DEFAULTS: Readonly<GanConfig> = { lambda_gp: 10, critic_steps: 5, preview_every: 500, preview_count: 4 };
+// micro_batch 16: WGAN-GP's penalty differentiates the critic twice, and at d 16 one example holds about 80 MB of
+// intermediates on the wasm backend, whose heap cannot pass 4 GB; WaveGAN's batch of 64 in one pass does not fit.
+export const GAN_DEFAULTS: Readonly<GanConfig> = { lambda_gp: 10, critic_steps: 5, preview_every: 500, preview_count: 4, micro_batch: 16 };
 
 export const VAE_DEFAULTS: Readonly<VaeConfig> = { kl_factor: 0.001, kl_ramp_steps: 30000 };
 

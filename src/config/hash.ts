@@ -8,6 +8,7 @@
  *   - `output.*` (where results are written, not what they are),
  *   - `train.log_every`, `train.checkpoint_every`, `gan.preview_every`, `gan.preview_count` (how often
  *     things are written; a resumed run continues exactly, so checkpoints do not change the numbers),
+ *   - `gan.micro_batch` (how a batch's gradient is computed: the same update up to float rounding),
  *   - keys the chosen model does not use: `gan.*` unless model.type is gan, `vae.*` unless vae,
  *     `train.loss` for the GAN (WGAN-GP has its own loss), `train.beta1/beta2` unless the optimizer is adam.
  *     (Model keys of other types are not in the resolved config at all.)

@@ -110,6 +110,7 @@ export const LAYER_SCHEMA: SchemaNode = section({
     critic_steps: int(1),
     preview_every: int(1),
     preview_count: int(0),
+    micro_batch: int(1),
   }),
   vae: section({
     kl_factor: { type: 'number', minimum: 0, description: 'a number >= 0' },

@@ -106,6 +106,11 @@ export interface GanConfig {
   preview_every: number;
   /** Preview WAVs per preview (from fixed latent vectors); 0: none. */
   preview_count: number;
+  /**
+   * Examples per gradient pass: a batch is processed in parts of this size whose gradients are summed before the
+   * one update, so memory is bounded by the part, not the batch (the same update up to float rounding).
+   */
+  micro_batch: number;
 }
 
 export interface VaeConfig {

@@ -142,11 +142,16 @@ export function buildWaveGan(opts: WaveGanOptions): WaveGanParts {
 
 /**
  * The critic's score for a batch of samples [B, length] → [B, 1], with phase shuffle after each of the first four
- * conv+activation blocks when `phase` is given (shifts from phase.seed, so a step's randomness is explicit).
+ * conv+activation blocks when `phase` is given: shifts drawn from phase.seed (so a step's randomness is explicit),
+ * or given (phaseShuffleShifts of a whole batch, sliced for a part of it).
  * Runs the critic's layers one by one; the critic is a plain chain (Sequential), so this is its forward pass.
  */
-export function criticForward(critic: tf.Sequential, x: tf.Tensor, phase?: { n: number; seed: number } | null): tf.Tensor2D {
-  const shifts = phase && phase.n > 0 ? phaseShuffleShifts(phase.seed, x.shape[0]!, phase.n) : null;
+export function criticForward(
+  critic: tf.Sequential,
+  x: tf.Tensor,
+  phase?: { n: number; seed: number } | { n: number; shifts: readonly Int32Array[] } | null,
+): tf.Tensor2D {
+  const shifts = !phase || phase.n <= 0 ? null : 'shifts' in phase ? phase.shifts : phaseShuffleShifts(phase.seed, x.shape[0]!, phase.n);
   return tf.tidy(() => {
     let h = x;
     let block = 0;

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { encodeWav } from '../audio';
-import { criticForward } from '../models/wavegan';
+import { criticForward, phaseShuffleShifts } from '../models/wavegan';
 import { Rng } from '../util/rng';
 import { writeFileAtomic } from '../util/atomic';
 import { ModelTrainer, StepContext } from './model-trainer';
@@ -14,6 +14,11 @@ import { deriveSeed } from './seeds';
  * (loop steps s with (s + 1) % criticSteps == 0) the generator is updated once. The schedule follows from the step
  * number alone, and every random draw of a step (latents, interpolation weights, phase shifts) from the step's
  * seed, so a resumed run needs nothing in its checkpoint beyond weights, optimizer states and the step counter.
+ *
+ * Every loss is a mean over examples of per-example terms (the critic treats examples independently), so a batch
+ * is processed in parts of `microBatch` examples: each part's terms are summed and divided by the whole batch's
+ * size, the parts' gradients are added, and the optimizer makes one update. Random draws are made for the whole
+ * batch and sliced, so the update is that of the whole batch at once, up to float rounding, whatever the part size.
  */
 
 /** Sub-streams of a step's seed: each draw has its own, so adding one never changes another. */
@@ -87,8 +92,27 @@ export interface GanTrainerOptions {
   previewSeed: number;
   /** Sample rate written into preview WAVs; previews need it. */
   sampleRate?: number;
+  /** Examples per gradient pass (default: the whole batch in one pass). */
+  microBatch?: number;
 }
 
+/** A step's random draws for the critic's terms, for the whole batch. */
+interface CriticDraws {
+  latents: tf.Tensor2D;
+  epsilon: tf.Tensor2D;
+  shuffleReal: Int32Array[] | null;
+  shuffleFake: Int32Array[] | null;
+  shuffleMix: Int32Array[] | null;
+}
+
+/** The examples [start, end) of a batch of `total`. */
+interface Part {
+  start: number;
+  end: number;
+  total: number;
+}
+
+/** Each term is the part's share of the whole batch's value: its sum over the part's examples / the batch size. */
 interface CriticTerms {
   /** Critic loss: mean D(fake) − mean D(real) + gradient penalty. */
   loss: tf.Scalar;
@@ -114,6 +138,7 @@ export class GanTrainer implements ModelTrainer {
       ['criticSteps', opts.criticSteps],
       ['previewEvery', opts.previewEvery],
       ['latent', opts.latent],
+      ['microBatch', opts.microBatch ?? 1],
     ] as const) {
       if (!Number.isInteger(value) || value < 1) throw new Error(`GanTrainer: ${key} must be a positive integer, got ${value}`);
     }
@@ -134,18 +159,49 @@ export class GanTrainer implements ModelTrainer {
     return (step + 1) % this.opts.criticSteps === 0;
   }
 
-  private score(x: tf.Tensor, seed: number): tf.Tensor2D {
-    return criticForward(this.critic, x, { n: this.opts.phaseShuffle, seed });
+  private score(x: tf.Tensor, shifts: Int32Array[] | null): tf.Tensor2D {
+    return criticForward(this.critic, x, shifts ? { n: this.opts.phaseShuffle, shifts } : null);
   }
 
-  /** The critic's loss terms on a real batch and fakes from this step's latents. `fake` is a constant here. */
-  private criticTerms(real: tf.Tensor2D, fake: tf.Tensor2D, seed: number): CriticTerms {
-    const batch = real.shape[0];
-    const dReal = tf.mean(this.score(real, deriveSeed(seed, Draw.shuffleReal, 0)));
-    const dFake = tf.mean(this.score(fake, deriveSeed(seed, Draw.shuffleFake, 0)));
-    const epsilon = interpolationWeights(deriveSeed(seed, Draw.epsilon, 0), batch);
-    const mixSeed = deriveSeed(seed, Draw.shuffleMix, 0);
-    const gp = gradientPenalty((x) => this.score(x, mixSeed), real, fake, epsilon, this.opts.lambdaGp);
+  /** Phase shifts of a whole batch from `seed` (null without phase shuffle). */
+  private shifts(seed: number, batch: number): Int32Array[] | null {
+    return this.opts.phaseShuffle > 0 ? phaseShuffleShifts(seed, batch, this.opts.phaseShuffle) : null;
+  }
+
+  /** The parts a batch of `total` examples is processed in. */
+  private parts(total: number): Part[] {
+    const size = Math.min(total, this.opts.microBatch ?? total);
+    const out: Part[] = [];
+    for (let start = 0; start < total; start += size) out.push({ start, end: Math.min(total, start + size), total });
+    return out;
+  }
+
+  private criticDraws(seed: number, batch: number): CriticDraws {
+    return {
+      latents: uniformLatents(deriveSeed(seed, Draw.criticLatent, 0), batch, this.opts.latent),
+      epsilon: interpolationWeights(deriveSeed(seed, Draw.epsilon, 0), batch),
+      shuffleReal: this.shifts(deriveSeed(seed, Draw.shuffleReal, 0), batch),
+      shuffleFake: this.shifts(deriveSeed(seed, Draw.shuffleFake, 0), batch),
+      shuffleMix: this.shifts(deriveSeed(seed, Draw.shuffleMix, 0), batch),
+    };
+  }
+
+  /**
+   * The critic's loss terms of one part of a batch against fakes from the part's latents. The fakes are constants
+   * here: the critic update does not differentiate through the generator.
+   */
+  private criticTerms(real: tf.Tensor2D, draws: CriticDraws, part: Part): CriticTerms {
+    const n = part.end - part.start;
+    const rows = <T extends tf.Tensor2D>(t: T) => t.slice([part.start, 0], [n, -1]) as T;
+    const cut = (shifts: Int32Array[] | null) => shifts && shifts.map((s) => s.subarray(part.start, part.end));
+    const realPart = part.start === 0 && n === real.shape[0] ? real : rows(real);
+    const fake = tf.tidy(() => this.generator.apply(rows(draws.latents)) as tf.Tensor2D);
+    const share = (sum: tf.Tensor) => tf.div(sum, part.total) as tf.Scalar;
+    const dReal = share(tf.sum(this.score(realPart, cut(draws.shuffleReal))));
+    const dFake = share(tf.sum(this.score(fake, cut(draws.shuffleFake))));
+    const mixShifts = cut(draws.shuffleMix);
+    const gpMean = gradientPenalty((x) => this.score(x, mixShifts), realPart, fake, rows(draws.epsilon), this.opts.lambdaGp);
+    const gp = n === part.total ? gpMean : (tf.mul(gpMean, n / part.total) as tf.Scalar);
     return {
       loss: tf.add(tf.sub(dFake, dReal), gp) as tf.Scalar,
       gradientPenalty: gp,
@@ -154,65 +210,87 @@ export class GanTrainer implements ModelTrainer {
     };
   }
 
-  private fakes(seed: number, batch: number): tf.Tensor2D {
-    return tf.tidy(() => this.generator.apply(uniformLatents(seed, batch, this.opts.latent)) as tf.Tensor2D);
-  }
-
   trainStep(real: tf.Tensor2D, ctx: StepContext): Record<string, number> {
     const batch = real.shape[0];
-    // Fakes are made outside the gradient scope: the critic update does not differentiate through the generator.
-    const fake = this.fakes(deriveSeed(ctx.seed, Draw.criticLatent, 0), batch);
-    // The terms other than the loss are kept out of variableGrads' tidy scope, to be read after the update.
-    const kept: tf.Scalar[] = [];
-    let losses: Record<string, number>;
+    const draws = this.criticDraws(ctx.seed, batch);
+    const totals = { loss: 0, gradient_penalty: 0, wasserstein: 0, generator_loss: 0 };
+    let grads: tf.NamedTensorMap | null = null;
     try {
-      const { value, grads } = tf.variableGrads(() => {
-        const terms = this.criticTerms(real, fake, ctx.seed);
-        kept.push(...[terms.gradientPenalty, terms.wasserstein, terms.generatorLoss].map((t) => tf.keep(t)));
-        return terms.loss;
-      }, this.criticVars);
-      this.optimizers.critic!.applyGradients(grads);
-      const loss = value.dataSync()[0]!;
-      const [gp, wasserstein, generatorLoss] = kept.map((t) => t.dataSync()[0]!);
-      tf.dispose([value, ...Object.values(grads)]);
-      losses = { loss, critic_loss: loss, generator_loss: generatorLoss!, gradient_penalty: gp!, wasserstein: wasserstein! };
+      for (const part of this.parts(batch)) {
+        // The terms other than the loss are kept out of variableGrads' tidy scope, to be read after it.
+        const kept: tf.Scalar[] = [];
+        try {
+          const result = tf.variableGrads(() => {
+            const terms = this.criticTerms(real, draws, part);
+            kept.push(...[terms.gradientPenalty, terms.wasserstein, terms.generatorLoss].map((t) => tf.keep(t)));
+            return terms.loss;
+          }, this.criticVars);
+          grads = addGradients(grads, result.grads);
+          totals.loss += result.value.dataSync()[0]!;
+          result.value.dispose();
+          const [gp, wasserstein, generatorLoss] = kept.map((t) => t.dataSync()[0]!);
+          totals.gradient_penalty += gp!;
+          totals.wasserstein += wasserstein!;
+          totals.generator_loss += generatorLoss!;
+        } finally {
+          tf.dispose(kept);
+        }
+      }
+      this.optimizers.critic!.applyGradients(grads!);
     } finally {
-      fake.dispose();
-      tf.dispose(kept);
+      if (grads) tf.dispose(Object.values(grads));
+      tf.dispose([draws.latents, draws.epsilon]);
     }
     if (this.generatorUpdateAt(ctx.step)) this.generatorStep(ctx.seed, batch);
-    return losses;
+    return {
+      loss: totals.loss,
+      critic_loss: totals.loss,
+      generator_loss: totals.generator_loss,
+      gradient_penalty: totals.gradient_penalty,
+      wasserstein: totals.wasserstein,
+    };
   }
 
   private generatorStep(seed: number, batch: number): void {
     const z = uniformLatents(deriveSeed(seed, Draw.generatorLatent, 0), batch, this.opts.latent);
+    const shifts = this.shifts(deriveSeed(seed, Draw.generatorShuffle, 0), batch);
+    let grads: tf.NamedTensorMap | null = null;
     try {
-      const shuffleSeed = deriveSeed(seed, Draw.generatorShuffle, 0);
-      const { value, grads } = tf.variableGrads(
-        () => tf.neg(tf.mean(this.score(this.generator.apply(z) as tf.Tensor2D, shuffleSeed))) as tf.Scalar,
-        this.generatorVars,
-      );
-      this.optimizers.generator!.applyGradients(grads);
-      tf.dispose([value, ...Object.values(grads)]);
+      for (const part of this.parts(batch)) {
+        const n = part.end - part.start;
+        const result = tf.variableGrads(() => {
+          const fake = this.generator.apply(z.slice([part.start, 0], [n, -1])) as tf.Tensor2D;
+          const score = this.score(fake, shifts && shifts.map((s) => s.subarray(part.start, part.end)));
+          return tf.div(tf.neg(tf.sum(score)), batch) as tf.Scalar;
+        }, this.generatorVars);
+        grads = addGradients(grads, result.grads);
+        result.value.dispose();
+      }
+      this.optimizers.generator!.applyGradients(grads!);
     } finally {
+      if (grads) tf.dispose(Object.values(grads));
       z.dispose();
     }
   }
 
   /** The critic's terms on held-out real data against fresh fakes from `ctx.seed`; nothing is updated. */
   evaluate(real: tf.Tensor2D, ctx: StepContext): Record<string, number> {
-    const fake = this.fakes(deriveSeed(ctx.seed, Draw.criticLatent, 0), real.shape[0]);
+    const draws = this.criticDraws(ctx.seed, real.shape[0]);
+    const totals = [0, 0, 0, 0];
     try {
-      const values = tf.tidy(() => {
-        const t = this.criticTerms(real, fake, ctx.seed);
-        return tf.stack([t.loss, t.gradientPenalty, t.wasserstein, t.generatorLoss]);
-      });
-      const [loss, gp, w, g] = Array.from(values.dataSync());
-      values.dispose();
-      return { loss: loss!, critic_loss: loss!, generator_loss: g!, gradient_penalty: gp!, wasserstein: w! };
+      for (const part of this.parts(real.shape[0])) {
+        const values = tf.tidy(() => {
+          const t = this.criticTerms(real, draws, part);
+          return tf.stack([t.loss, t.gradientPenalty, t.wasserstein, t.generatorLoss]);
+        });
+        values.dataSync().forEach((v, i) => (totals[i]! += v));
+        values.dispose();
+      }
     } finally {
-      fake.dispose();
+      tf.dispose([draws.latents, draws.epsilon]);
     }
+    const [loss, gp, w, g] = totals;
+    return { loss: loss!, critic_loss: loss!, generator_loss: g!, gradient_penalty: gp!, wasserstein: w! };
   }
 
   /** The fixed preview latents: the same vectors at every preview, so that previews show the generator's progress. */
@@ -255,4 +333,16 @@ export class GanTrainer implements ModelTrainer {
     this.critic.dispose();
     for (const opt of Object.values(this.optimizers)) opt.dispose();
   }
+}
+
+/** Adds a part's gradients to the running sums (taking ownership of both; the first part's are the sums). */
+function addGradients(sums: tf.NamedTensorMap | null, part: tf.NamedTensorMap): tf.NamedTensorMap {
+  if (sums === null) return part;
+  const out: tf.NamedTensorMap = {};
+  for (const name of Object.keys(sums)) {
+    out[name] = tf.add(sums[name]!, part[name]!);
+    sums[name]!.dispose();
+    part[name]!.dispose();
+  }
+  return out;
 }

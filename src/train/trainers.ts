@@ -66,6 +66,7 @@ export function buildTrainer(config: SampgenConfig, initSeed: number, options: T
         criticSteps: config.gan.critic_steps,
         previewEvery: config.gan.preview_every,
         previewCount: config.gan.preview_count,
+        microBatch: config.gan.micro_batch,
         previewSeed: deriveSeed(train.seed, SeedStream.preview, 0),
         sampleRate: options.sampleRate,
       });

@@ -78,7 +78,7 @@ describe('config hash', () => {
     const gan = { model: { type: 'gan', d: 4, length: 2048 } };
     expect(hashOf(gan, ['gan.lambda_gp=5'])).not.toBe(hashOf(gan));
     expect(hashOf(gan, ['gan.critic_steps=2'])).not.toBe(hashOf(gan));
-    expect(hashOf(gan, ['gan.preview_every=7', 'gan.preview_count=0', 'train.loss=mae'])).toBe(hashOf(gan));
+    expect(hashOf(gan, ['gan.preview_every=7', 'gan.preview_count=0', 'gan.micro_batch=3', 'train.loss=mae'])).toBe(hashOf(gan));
     expect(hashOf(gan, ['model.d=8'])).not.toBe(hashOf(gan));
   });
 

@@ -113,7 +113,7 @@ describe('gradientPenalty: λ · mean (‖∇x̂ D(x̂)‖ − 1)²', () => {
   });
 });
 
-function makeTrainer(opts: { criticSteps?: number; seed?: number } = {}) {
+function makeTrainer(opts: { criticSteps?: number; seed?: number; microBatch?: number } = {}) {
   const parts = buildWaveGan({ latent: 4, length: LENGTH, d: 2, upsample: 'transpose', seed: opts.seed ?? 1 });
   return new GanTrainer({
     ...parts,
@@ -127,6 +127,7 @@ function makeTrainer(opts: { criticSteps?: number; seed?: number } = {}) {
     previewCount: 2,
     previewSeed: 99,
     sampleRate: 8000,
+    microBatch: opts.microBatch,
   });
 }
 
@@ -181,6 +182,35 @@ describe('GanTrainer', () => {
     expect(e1.loss).toBeCloseTo(e1.gradient_penalty! - e1.wasserstein!, 5);
     a.dispose();
     b.dispose();
+  });
+
+  test('a batch in parts (micro_batch) makes the update of the whole batch at once, and leaks nothing', () => {
+    const whole = makeTrainer({ criticSteps: 2 });
+    const parts = makeTrainer({ criticSteps: 2, microBatch: 2 }); // 5 examples: parts of 2, 2, 1
+    const batch = realBatch(5);
+    const close = (a: number[], b: number[]) => {
+      const scale = Math.max(...b.map(Math.abs));
+      expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThanOrEqual(1e-4 * scale);
+    };
+    const tensors: number[] = [];
+    for (let step = 0; step < 4; step++) {
+      const ctx = { step, seed: deriveSeed(3, 4, step) };
+      const a = whole.trainStep(batch, ctx);
+      const b = parts.trainStep(batch, ctx);
+      close(Object.values(b), Object.values(a));
+      tensors.push(tf.memory().numTensors);
+    }
+    expect(tensors[3]).toBe(tensors[1]); // both generators have their Adam slots after step 1
+    close(flat(parts.models.critic!), flat(whole.models.critic!));
+    close(flat(parts.models.generator!), flat(whole.models.generator!));
+    const untrained = makeTrainer({ criticSteps: 2 });
+    expect(flat(parts.models.generator!)).not.toEqual(flat(untrained.models.generator!)); // it was updated
+    untrained.dispose();
+    const ea = whole.evaluate(batch, { step: 0, seed: 8 });
+    const eb = parts.evaluate(batch, { step: 0, seed: 8 });
+    close(Object.values(eb), Object.values(ea));
+    whole.dispose();
+    parts.dispose();
   });
 
   test('previews: due every preview_every generator updates, from fixed latents, written as float32 WAVs', async () => {
