@@ -191,6 +191,9 @@ async function trainLoop(input: LoopInput): Promise<TrainResult> {
       samplesThisSession += indices.length;
       state.wallSeconds = wallAtEpochStart + (Date.now() - epochStart) / 1000;
       if (trainer.onStep) await trainer.onStep(state.step, runDir);
+      // A training step is synchronous from start to end; without a turn of the event loop between batches, a
+      // SIGINT/SIGTERM handler would not run before training ended.
+      await turnOfEventLoop();
       if (b % train.log_every === 0 || b === batchesPerEpoch - 1) {
         const rate = samplesThisSession / Math.max(1e-9, (Date.now() - epochStart) / 1000);
         progress.update(b + 1, { loss: losses.loss!.toPrecision(4), 'samples/s': rate.toFixed(1) });
@@ -396,4 +399,9 @@ export async function exportRun(runDir: string, opts: { backend?: TrainOptions['
     trainer.dispose();
     dataset.close();
   }
+}
+
+/** Resolves after Node has handled pending events (signals among them). */
+function turnOfEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
