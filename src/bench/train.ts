@@ -1,25 +1,32 @@
 /**
- * `npm run bench:train [-- --backend wasm|cpu|tensorflow|auto] [--models dense-small,dense-medium,dense-big]
- *   [--batch 32] [--length 17640] [--steps 10] [--json]`
+ * `npm run bench:train [-- --backend wasm|cpu|tensorflow|auto] [--models dense-small,…,gan] [--batch B]
+ *   [--length L] [--steps 10] [--json]`
  *
- * Samples/s of full training steps (forward, loss, backward, optimizer update) for models of the zoo on the
- * active backend, after warm-up steps, with random data (the speed does not depend on the values). Prints a
- * table and the command that reproduces it; with --json only a JSON array of rows.
+ * Samples/s of full training steps (forward, loss, backward, optimizer update) for the models of the zoo at their
+ * shipped config sizes (configs/*.yaml: batch, length, d), on the active backend, after warm-up steps, with random
+ * data (the speed does not depend on the values). The GAN's unit is WaveGAN's: one generator update with its
+ * critic_steps critic updates; its samples/s counts the real samples the critic sees. Prints a table and the
+ * command that reproduces it, and the rows as JSON; with --json only the JSON array of rows.
  */
+import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { Command } from 'commander';
 import { initBackend, backendSummary } from '../backend';
-import { resolveConfigObject } from '../config';
+import { loadConfig, LoadedConfig } from '../config';
 import { buildTrainer } from '../train/trainers';
 import { ModelTrainer } from '../train/model-trainer';
 import { Rng } from '../util/rng';
+import { PACKAGE_ROOT } from '../version';
 
-interface BenchModel {
+export interface BenchModel {
   name: string;
-  /** A config object of the model, as a user would write it. */
-  config: Record<string, unknown>;
-  /** Floating-point operations of one training step per example (forward + backward ≈ 3 × forward matmuls). */
-  flopsPerExample(length: number): number;
+  /** The shipped config it runs (configs/<config>.yaml). */
+  config: string;
+  /**
+   * Floating-point operations of one training step per example (forward + backward ≈ 3 × the forward's
+   * multiply-adds × 2), or null where no simple count applies (the GAN's penalty differentiates twice).
+   */
+  flopsPerExample: ((length: number, loaded: LoadedConfig) => number) | null;
 }
 
 /** Dense layer widths from input to output for a dense AE with these encoder units and latent 2. */
@@ -36,30 +43,74 @@ function denseFlops(hidden: number[]) {
   };
 }
 
+/** The conv autoencoder's five strided convolutions, their mirrored transposed convolutions and the two dense layers. */
+export function convAeFlops(length: number, d: number, latent = 2): number {
+  const kernel = 25;
+  const stride = 4;
+  const ch = [1, d, 2 * d, 4 * d, 8 * d, 16 * d];
+  let macs = 0;
+  let width = length;
+  for (let i = 0; i < 5; i++) {
+    width /= stride;
+    macs += 2 * width * kernel * ch[i]! * ch[i + 1]!; // the encoder's conv and the decoder's transposed conv mirror it
+  }
+  macs += 2 * 16 * d * width * latent; // dense to and from the latent
+  return 3 * 2 * macs;
+}
+
+const modelD = (loaded: LoadedConfig) => (loaded.config.model as { d: number }).d;
+
 export const BENCH_MODELS: BenchModel[] = [
-  { name: 'dense-small', config: { model: { type: 'dense-ae', size: 'small', activation: 'tanh' } }, flopsPerExample: denseFlops([9]) },
-  { name: 'dense-medium', config: { model: { type: 'dense-ae', size: 'medium', activation: 'tanh' } }, flopsPerExample: denseFlops([96, 24]) },
-  { name: 'dense-big', config: { model: { type: 'dense-ae', size: 'big', activation: 'tanh' } }, flopsPerExample: denseFlops([384, 96, 24]) },
+  { name: 'dense-small', config: 'ae-small-tanh', flopsPerExample: denseFlops([9]) },
+  { name: 'dense-medium', config: 'ae-medium-tanh', flopsPerExample: denseFlops([96, 24]) },
+  { name: 'dense-big', config: 'ae-big-tanh', flopsPerExample: denseFlops([384, 96, 24]) },
+  { name: 'vae', config: 'vae-c', flopsPerExample: denseFlops([96, 24]) },
+  { name: 'conv-ae', config: 'conv-ae', flopsPerExample: (length, loaded) => convAeFlops(length, modelD(loaded)) },
+  { name: 'gan', config: 'gan', flopsPerExample: null },
 ];
+
+/** The shipped config of a bench model with the benchmark's overrides. */
+export function benchConfig(model: BenchModel, overrides: { batch?: number; length?: number; backend: string; sets?: string[] }): LoadedConfig {
+  const sets = [`train.backend=${overrides.backend}`, ...(overrides.sets ?? [])];
+  if (overrides.batch !== undefined) sets.push(`train.batch_size=${overrides.batch}`);
+  if (overrides.length !== undefined) sets.push(`model.length=${overrides.length}`);
+  return loadConfig(path.join(PACKAGE_ROOT, 'configs', `${model.config}.yaml`), sets);
+}
+
+/** Training steps per benchmark unit: the GAN's critic steps per generator step, else 1. */
+export function stepsPerUnit(loaded: LoadedConfig): number {
+  return loaded.config.model.type === 'gan' ? loaded.config.gan.critic_steps : 1;
+}
 
 export interface BenchRow {
   model: string;
+  config: string;
   backend: string;
   batch: number;
   length: number;
-  ms_per_step: number;
+  /** Training steps in one timed unit (GAN: critic steps per generator step). */
+  steps_per_unit: number;
+  ms_per_unit: number;
   samples_per_s: number;
-  gflops: number;
+  gflops: number | null;
 }
 
-export async function benchTrainer(trainer: ModelTrainer, batch: number, length: number, steps: number, warmup = 3): Promise<number> {
+/**
+ * Mean milliseconds of `unit` consecutive training steps, timed over `units` units after `warmup` units. Steps are
+ * numbered from 0, so a GAN's units each hold exactly one generator update.
+ */
+export async function benchTrainer(trainer: ModelTrainer, batch: number, length: number, units: number, warmup = 3, unit = 1): Promise<number> {
   const rng = new Rng(7);
   const batches = Array.from({ length: 4 }, () => tf.tensor2d(Float32Array.from({ length: batch * length }, () => rng.uniform(-1, 1)), [batch, length]));
+  let step = 0;
+  const runUnit = () => {
+    for (let i = 0; i < unit; i++, step++) trainer.trainStep(batches[step % 4]!, { step, seed: step });
+  };
   try {
-    for (let i = 0; i < warmup; i++) trainer.trainStep(batches[i % 4]!, { step: i, seed: i });
+    for (let i = 0; i < warmup; i++) runUnit();
     const start = process.hrtime.bigint();
-    for (let i = 0; i < steps; i++) trainer.trainStep(batches[i % 4]!, { step: warmup + i, seed: warmup + i });
-    return Number(process.hrtime.bigint() - start) / 1e6 / steps;
+    for (let i = 0; i < units; i++) runUnit();
+    return Number(process.hrtime.bigint() - start) / 1e6 / units;
   } finally {
     tf.dispose(batches);
   }
@@ -69,39 +120,43 @@ async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .option('--models <list>', 'comma-separated', BENCH_MODELS.map((m) => m.name).join(','))
-    .option('--batch <n>', 'examples per step', '32')
-    .option('--length <n>', 'samples per example', '17640')
-    .option('--steps <n>', 'timed steps per model (after 3 warm-up steps)', '10')
+    .option('--batch <n>', "examples per step (default: each config's train.batch_size)")
+    .option('--length <n>', "samples per example (default: each config's model.length)")
+    .option('--steps <n>', 'timed units per model (after 3 warm-up units)', '10')
     .option('--json', 'print only a JSON array of rows')
     .parse(argv);
-  const o = program.opts<{ backend: string; models: string; batch: string; length: string; steps: string; json?: boolean }>();
+  const o = program.opts<{ backend: string; models: string; batch?: string; length?: string; steps: string; json?: boolean }>();
   const log = o.json ? () => {} : (m: string) => process.stderr.write(m + '\n');
   const backend = await initBackend(o.backend as 'auto', log);
-  const batch = Number(o.batch);
-  const length = Number(o.length);
-  const steps = Number(o.steps);
+  const units = Number(o.steps);
   const rows: BenchRow[] = [];
   for (const name of o.models.split(',')) {
     const model = BENCH_MODELS.find((m) => m.name === name);
     if (!model) throw new Error(`unknown model ${name}; choose from ${BENCH_MODELS.map((m) => m.name).join(', ')}`);
-    const loaded = resolveConfigObject(
-      { ...model.config, model: { ...(model.config.model as object), length }, train: { batch_size: batch, backend: o.backend } },
-      `bench ${name}`,
-    );
-    const trainer = buildTrainer(loaded.config, 1);
+    const loaded = benchConfig(model, {
+      backend: o.backend,
+      batch: o.batch === undefined ? undefined : Number(o.batch),
+      length: o.length === undefined ? undefined : Number(o.length),
+    });
+    const batch = loaded.config.train.batch_size;
+    const length = loaded.config.model.length;
+    const unit = stepsPerUnit(loaded);
+    const trainer = buildTrainer(loaded.config, 1, { sampleRate: 44100 });
     try {
-      const ms = await benchTrainer(trainer, batch, length, steps);
-      const samplesPerS = (batch * 1000) / ms;
+      const ms = await benchTrainer(trainer, batch, length, units, 3, unit);
+      const samplesPerS = (unit * batch * 1000) / ms;
       rows.push({
         model: name,
+        config: model.config,
         backend: backend.name,
         batch,
         length,
-        ms_per_step: round(ms, 2),
+        steps_per_unit: unit,
+        ms_per_unit: round(ms, 2),
         samples_per_s: round(samplesPerS, 1),
-        gflops: round((model.flopsPerExample(length) * samplesPerS) / 1e9, 2),
+        gflops: model.flopsPerExample ? round((model.flopsPerExample(length, loaded) * samplesPerS) / 1e9, 2) : null,
       });
-      log(`${name}: ${round(ms, 1)} ms/step`);
+      log(`${name}: ${round(ms, 1)} ms per ${unit > 1 ? `generator step with ${unit} critic steps` : 'step'}`);
     } finally {
       trainer.dispose();
     }
@@ -111,9 +166,13 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   console.log(`backend: ${backendSummary()}`);
-  console.log('| model | batch | length | ms/step | samples/s | GFLOP/s |');
-  console.log('|---|---|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.model} | ${r.batch} | ${r.length} | ${r.ms_per_step} | ${r.samples_per_s} | ${r.gflops} |`);
+  console.log('| model | config | batch | length | steps/unit | ms/unit | samples/s | GFLOP/s |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    console.log(`| ${r.model} | ${r.config} | ${r.batch} | ${r.length} | ${r.steps_per_unit} | ${r.ms_per_unit} | ${r.samples_per_s} | ${r.gflops ?? '—'} |`);
+  }
+  console.log('unit: one training step; for the GAN one generator step with its critic steps (samples/s: real samples seen by the critic)');
+  console.log(`\njson: ${JSON.stringify(rows)}`);
   console.log(`\nreproduce: npm run bench:train -- ${argv.slice(2).join(' ')}`.trimEnd());
 }
 
