@@ -24,9 +24,18 @@ export function buildProgram(): Command {
   for (const register of commands) register(program);
   // The command list of `sampgen --help` shows one short line per command; `<cmd> --help` shows the whole text.
   for (const cmd of program.commands) if (!cmd.summary()) cmd.summary(firstClause(cmd.description()));
+  markRequiredOptions(program);
   // Commander exits on its own by default; we map its outcomes to our exit codes instead.
   overrideExits(program);
   return program;
+}
+
+/** `--help` says which options must be given (commander only says so when one is missing). */
+function markRequiredOptions(cmd: Command): void {
+  for (const option of cmd.options) {
+    if (option.mandatory && !option.description.endsWith('(required)')) option.description = `${option.description} (required)`;
+  }
+  for (const sub of cmd.commands) markRequiredOptions(sub);
 }
 
 /** The text up to the first sentence end or colon, e.g. "Synthesize drum one-shots (no sample library needed)". */

@@ -18,6 +18,14 @@ describe('the sampgen command line', () => {
     expect(r.stdout).toContain('Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input');
   });
 
+  test('--help marks the options that must be given', () => {
+    const train = run(['train', '--help']);
+    expect(train.stdout).toMatch(/-c, --config <file>[\s\S]*?\(required\)/);
+    const resample = run(['resample', '--help']);
+    expect(resample.stdout).toMatch(/--sample-rate <hz>\s+target sample rate in Hz \(required\)/);
+    expect(run(['generate', '--help']).stdout).not.toMatch(/--seed <n>[^\n]*\(required\)/);
+  });
+
   test('bad usage exits 2 with a message', () => {
     const r = run(['train', '--config', 'x.yaml', '--bogus']);
     expect(r.status).toBe(2);

@@ -40,6 +40,17 @@ describe('sampgen preprocess / resample (CLI)', () => {
     expect(again.stderr).toMatch(/already exists.*--force/);
   });
 
+  test('folders are read recursively by default and with --recursive; --no-recursive reads only the top level', () => {
+    const count = (flags: string[], name: string) => {
+      const r = sampgen(['--json', 'preprocess', path.join(tmp, 'in'), path.join(tmp, name), '--length', '2048s', '--attack', '5ms', ...flags]);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout).count;
+    };
+    expect(count([], 'rec-default')).toBe(2);
+    expect(count(['--recursive'], 'rec-on')).toBe(2);
+    expect(count(['--no-recursive'], 'rec-off')).toBe(1); // kit/a.wav is left out
+  });
+
   test('exit 2 with a clear message for a missing input and for a bad option value', () => {
     const missing = sampgen(['preprocess', path.join(tmp, 'nope'), path.join(tmp, 'x')]);
     expect(missing.code).toBe(2);

@@ -40,7 +40,8 @@ export function register(program: Command): void {
     .option('--attack <duration>', `where the peak lands; ${DURATION_SYNTAX}`, '0.1')
     .option('--length <duration>', `length of every sample; ${DURATION_SYNTAX}`, '0.4')
     .option('--ext <list>', 'only read files with these extensions from folders (comma-separated, e.g. wav,flac; default: every supported format)', collectExtensions)
-    .option('--no-recursive', 'do not descend into subfolders (default: read folders recursively)')
+    .option('--recursive', 'read folders recursively, hidden files and folders excepted (the default)', true)
+    .option('--no-recursive', 'read only the files directly inside each input folder')
     .addOption(
       new Option('--jobs <n>', 'worker threads; the result is identical whatever the number (1 = no worker threads)')
         .argParser(parseInteger('--jobs'))

@@ -24,7 +24,8 @@ export function register(program: Command): void {
       .requiredOption('--out <folder>', 'folder for the float32 WAVs (mirrors the input folders; never read as input)')
       .addOption(new Option('--channel <mode>', channels.help).choices(channels.choices).default(channels.default))
       .option('--ext <list>', 'only read files with these extensions from folders (comma-separated; default: every supported format)', collectExtensions)
-      .option('--no-recursive', 'do not descend into subfolders (default: read folders recursively)')
+      .option('--recursive', 'read folders recursively, hidden files and folders excepted (the default)', true)
+      .option('--no-recursive', 'read only the files directly inside each input folder')
       .option('--force', 'overwrite existing output files', false);
 
   const allChannels = {
