@@ -21,6 +21,12 @@ export interface TrainState {
   epochLossSums: Record<string, number>;
   /** Anything a model trainer needs beyond weights (e.g. a GAN's generator step counter). */
   extra: Record<string, unknown>;
+  /**
+   * The working folder training started in: the run's config.yaml keeps data.path and output.models as written,
+   * relative to it, so `sampgen export <run>` from another folder resolves them from here. Absent in checkpoints
+   * of older versions (then the current folder is used).
+   */
+  workdir?: string;
 }
 
 interface CheckpointFile {

@@ -67,7 +67,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     const seed = config.train.seed;
     const trainer = buildTrainer(config, deriveSeed(seed, SeedStream.init, 0), { sampleRate: dataset.sampleRate });
     try {
-      let state: TrainState = { epoch: 0, batchInEpoch: 0, step: 0, wallSeconds: 0, epochLossSums: {}, extra: {} };
+      let state: TrainState = { epoch: 0, batchInEpoch: 0, step: 0, wallSeconds: 0, epochLossSums: {}, extra: {}, workdir: process.cwd() };
       if (resuming) {
         state = await loadCheckpoint(runDir, trainer, loaded.fullHash);
         trainer.restoreExtraState?.(state.extra);
@@ -370,9 +370,9 @@ function fmt(x: number): string {
 export async function exportRun(runDir: string, opts: { backend?: TrainOptions['backend']; progress?: Progress } = {}): Promise<string> {
   const configFile = path.join(runDir, 'config.yaml');
   if (!fs.existsSync(configFile)) throw new UserError(`${runDir} is not a sampgen run folder: ${configFile} is missing`);
-  const loaded = loadConfig(configFile);
   const state = readCheckpointState(runDir);
   if (!state) throw new UserError(`${runDir} has no checkpoint to export`);
+  const loaded = withPathsFrom(loadConfig(configFile), state.workdir);
   const progress = opts.progress ?? silentProgress;
   const backend = await initBackend(opts.backend ?? loaded.config.train.backend, (m) => progress.log(m));
   const dataset = openTrainingDataset(loaded);
@@ -399,6 +399,24 @@ export async function exportRun(runDir: string, opts: { backend?: TrainOptions['
     trainer.dispose();
     dataset.close();
   }
+}
+
+/**
+ * The config with data.path and output.models resolved from the folder training ran in (when it still exists), so
+ * that a run exports from any working folder to where training itself would have exported it. The hashes are the
+ * saved config's: only where files are, not what they hold, changes.
+ */
+function withPathsFrom(loaded: LoadedConfig, workdir: string | undefined): LoadedConfig {
+  if (!workdir || !fs.existsSync(workdir)) return loaded;
+  const { config } = loaded;
+  return {
+    ...loaded,
+    config: {
+      ...config,
+      data: { ...config.data, path: path.resolve(workdir, config.data.path) },
+      output: { ...config.output, models: path.resolve(workdir, config.output.models) },
+    },
+  };
 }
 
 /** Resolves after Node has handled pending events (signals among them). */

@@ -143,6 +143,32 @@ describe('trainModel (dense autoencoder)', () => {
     expect(meta.losses.loss).toBeCloseTo(readLog(result.runDir).at(-1)!.loss, 10);
   });
 
+  test('export <run> from another working folder finds the dataset and writes the model where training would have', async () => {
+    const { root } = setup();
+    const started = process.cwd();
+    let runDir: string;
+    try {
+      process.chdir(root);
+      const relative = resolveConfigObject(
+        {
+          name: 'tiny-relative',
+          model: { type: 'dense-ae', size: 'small', activation: 'tanh', latent: 2, length: LENGTH },
+          data: { path: 'data', validation: 0.25 },
+          train: { epochs: 2, batch_size: 6, seed: 3, backend: 'cpu' },
+          output: { runs: 'runs', models: 'models' },
+        },
+        'test config',
+      );
+      runDir = path.resolve((await trainModel({ loaded: relative, export: false })).runDir);
+      process.chdir(tempDir());
+      const dir = await exportRun(runDir);
+      expect(path.resolve(dir)).toBe(path.join(fs.realpathSync(root), 'models', 'tiny-relative'));
+      expect(readModelMetadata(dir).epochs).toBe(2);
+    } finally {
+      process.chdir(started);
+    }
+  });
+
   test('bad datasets fail before any training with errors that name the problem', async () => {
     const { root, data } = setup();
     const mismatch = config(root, data, [`model.length=${LENGTH * 2}`]);
