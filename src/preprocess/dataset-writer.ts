@@ -1,3 +1,4 @@
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -48,7 +49,11 @@ export class DatasetWriter {
     const out = path.resolve(output);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     // Hidden (leading dot) so that a later run over the parent folder never reads it as input.
-    this.tempDir = fs.mkdtempSync(path.join(path.dirname(out), `.sampgen-tmp-${path.basename(out)}-`));
+    // mkdirSync, not mkdtempSync: mkdtemp makes the folder 0700, and renamed into place the dataset would be
+    // unreadable to other users and containers; mkdir gives the usual 0777 minus the umask. The name only has to
+    // be unique among concurrent writers.
+    this.tempDir = path.join(path.dirname(out), `.sampgen-tmp-${path.basename(out)}-${process.pid}-${randomBytes(6).toString('hex')}`);
+    fs.mkdirSync(this.tempDir);
     this.samples = new AtomicFileWriter(path.join(this.tempDir, SAMPLES_FILE));
   }
 

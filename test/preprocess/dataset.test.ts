@@ -45,6 +45,16 @@ describe('DatasetWriter', () => {
     ds.close();
   });
 
+  test('the dataset folder gets the permissions of a plain mkdir (readable by others under the usual umask)', () => {
+    const out = path.join(tmp, 'ds');
+    const w = new DatasetWriter(out, 3);
+    w.addRow(Float32Array.from([1, 2, 3]), entry('a.wav'));
+    w.finish(info);
+    const plain = path.join(tmp, 'plain');
+    fs.mkdirSync(plain);
+    expect(fs.statSync(out).mode & 0o777).toBe(fs.statSync(plain).mode & 0o777);
+  });
+
   test('abort leaves nothing behind', () => {
     const w = new DatasetWriter(path.join(tmp, 'ds'), 3);
     w.addRow(new Float32Array(3), entry('a.wav'));
