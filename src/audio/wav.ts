@@ -7,7 +7,7 @@ import { DecodedAudio } from './types';
 /*
  * WAV (RIFF/WAVE, and RF64/BW64) decoding with our own RIFF parser.
  *
- * Why not the installed `wavefile` library: tried against files built in test/audio, it reads odd-sized chunks
+ * Why not the `wavefile` library: tried against files built in test/audio, it reads odd-sized chunks
  * fine but accepts mu-law, A-law and MP3-in-WAV without complaint and hands back the raw encoded bytes as if they
  * were samples, returns whatever a truncated data chunk holds without saying so, and fails with generic messages
  * ("Could not find the \"data\" chunk", "Not a supported format.") that do not tell a user what is wrong with the
