@@ -26,8 +26,17 @@ class Pool {
   // identifies the executing thread (for per-thread scratch). Not re-entrant; call from one thread only.
   void run(int tasks, TaskFn fn, void* ctx);
 
+  // Below this much work (multiply-adds, or elements moved) a region runs on the calling thread alone: waking a
+  // sleeping worker costs tens to hundreds of microseconds on a busy or virtual machine, more than such a job takes.
+  static constexpr double kMinParallelWork = 1 << 20;
+
+  // `work`: the job's size in multiply-adds or elements moved (default: large enough to always share).
   template <class F>
-  void parallel_for(int tasks, F&& f) {
+  void parallel_for(int tasks, F&& f, double work = 1e300) {
+    if (work < kMinParallelWork) {
+      for (int t = 0; t < tasks; t++) f(t, 0);
+      return;
+    }
     auto tramp = [](void* c, int t, int th) { (*static_cast<F*>(c))(t, th); };
     run(tasks, tramp, &f);
   }
