@@ -3,6 +3,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { errorMessage, UserError } from '../errors';
 import { describeCuda, probeCuda } from './cuda';
+import { installLazyFusedMatMul } from './lazy-fused-matmul';
 import { loadNative, NativeStatus } from './native';
 import { activeNative, PatchedKernel, registerWasmKernelPatches } from './wasm-kernels';
 
@@ -277,6 +278,7 @@ async function attemptWasm(): Promise<AttemptResult> {
     prepareWasm(wasm, path.dirname(pj));
     const native = loadNative();
     const patched = registerWasmKernelPatches(native.ok ? native.binding : null);
+    installLazyFusedMatMul();
     if (!(await activate('wasm'))) return { ok: false, reason: `installed (${version}) but failed to initialize` };
     const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
     details.wasm = { simd, threads: wasm.getThreadsCount(), patched, native };
