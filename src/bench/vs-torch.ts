@@ -5,7 +5,8 @@
  * sampgen against PyTorch on the same CPU, side by side in one run: for each model the same full training step
  * (forward, MSE, backward, Adam) with the same batch, length and architecture, timed in sampgen (this process) and
  * in the peer script ../shared/peers/torch_peer.py (or $SAMPGEN_TORCH_PEER), run with Debian's python3-torch
- * (`apt-get install -y python3-torch`; $SAMPGEN_PYTHON, default /usr/bin/python3). The two alternate repeat by
+ * (`apt-get install -y python3-torch libopenblas0-pthread`: without OpenBLAS, Debian's torch multiplies matrices with
+ * the reference BLAS, and the bench warns; $SAMPGEN_PYTHON, default /usr/bin/python3). The two alternate repeat by
  * repeat so that both see the same machine load, and each keeps its best repeat. Where the peer cannot run, its
  * columns are empty and a message says why.
  *
@@ -66,6 +67,16 @@ interface Peer {
   python: string;
   script: string;
   version: string;
+  /** The BLAS library torch's matrix products ran on (from the process's memory map), or null if none showed. */
+  blas: string | null;
+}
+
+/**
+ * Debian's python3-torch calls the system BLAS, and with only libblas3 installed that is netlib's reference BLAS,
+ * about 40x slower than OpenBLAS here: a comparison against it says nothing. Shown, and warned about.
+ */
+function isReferenceBlas(lib: string | null): boolean {
+  return lib !== null && /\/blas\/libblas\.so/.test(lib);
 }
 
 /** The peer script and a python that imports torch, or the reason there is none. */
@@ -73,11 +84,18 @@ function findPeer(): Peer | { missing: string } {
   const script = process.env.SAMPGEN_TORCH_PEER ?? path.resolve(PACKAGE_ROOT, '..', 'shared', 'peers', 'torch_peer.py');
   if (!fs.existsSync(script)) return { missing: `peer script not found at ${script} (set SAMPGEN_TORCH_PEER)` };
   const python = process.env.SAMPGEN_PYTHON ?? '/usr/bin/python3';
-  const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  const probe = [
+    'import torch',
+    'torch.mm(torch.rand(64, 64), torch.rand(64, 64))',
+    "libs = sorted({l.split()[-1] for l in open('/proc/self/maps') if 'blas' in l.lower() and '/' in l})",
+    "print(torch.__version__); print(libs[0] if libs else '')",
+  ].join('\n');
+  const r = spawnSync(python, ['-c', probe], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
     return { missing: `${python} cannot import torch (apt-get install -y python3-torch): ${(r.error?.message ?? r.stderr ?? '').trim().split('\n').pop()}` };
   }
-  return { python, script, version: r.stdout.trim() };
+  const [version = '?', blas = ''] = r.stdout.trim().split('\n');
+  return { python, script, version: version.trim(), blas: blas.trim() || null };
 }
 
 function runPeer(peer: Peer, m: VsModel, steps: number, threads: number): number {
@@ -158,6 +176,12 @@ async function main(argv: string[]): Promise<void> {
   const peerOrMissing = findPeer();
   const peer = 'missing' in peerOrMissing ? null : peerOrMissing;
   if (!peer) say(`PyTorch peer skipped: ${(peerOrMissing as { missing: string }).missing}`);
+  if (peer && isReferenceBlas(peer.blas)) {
+    say(
+      `WARNING: PyTorch runs on the reference BLAS (${peer.blas}), far slower than an optimized one: the ratios below ` +
+        'flatter sampgen. Install OpenBLAS (apt-get install -y libopenblas0-pthread) and run again.',
+    );
+  }
 
   const selected = o.models.split(',').map((name) => {
     const m = all.find((x) => x.name === name);
@@ -189,14 +213,15 @@ async function main(argv: string[]): Promise<void> {
   }
   const sgemmOurs = nativeSgemm();
   const sgemmTorch = peer ? torchSgemm(peer, torchThreads) : null;
-  const sgemm = sgemmOurs ?? sgemmTorch;
+  // The machine's matrix-multiply limit: the faster of the two large products.
+  const sgemm = Math.max(sgemmOurs ?? 0, sgemmTorch ?? 0) || null;
   const f = (x: number | null, d = 1) => (x === null ? '—' : x.toFixed(d));
   const lines = [
     `machine: ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
     `sampgen: ${backendSummary()}`,
-    `torch:   ${peer ? `PyTorch ${peer.version}, ${torchThreads} thread${torchThreads === 1 ? '' : 's'} (${peer.script})` : 'skipped'}`,
+    `torch:   ${peer ? `PyTorch ${peer.version}, ${torchThreads} thread${torchThreads === 1 ? '' : 's'}, BLAS ${peer.blas ?? 'unknown'} (${peer.script})` : 'skipped'}`,
     `sgemm 2048³: sampgen native ${f(sgemmOurs)} GFLOP/s, torch.mm ${f(sgemmTorch)} GFLOP/s` +
-      `${sgemm === sgemmOurs && sgemm !== null ? ' (the model column below divides by the native figure)' : ''}`,
+      (sgemm !== null ? ` ("of sgemm" below divides by ${sgemm === sgemmTorch ? 'torch.mm' : 'the native'} figure)` : ''),
     `best of ${repeats} alternating repeats of ${steps} steps, samples/s`,
     '',
     '| model | batch | length | sampgen | PyTorch | sampgen/PyTorch | sampgen GFLOP/s | of sgemm |',
