@@ -66,8 +66,13 @@ export function parseStreamInfo(bytes: Uint8Array, start: number): StreamInfo {
 }
 
 /*
- * One decoder per process: creating one compiles and instantiates the wasm module. Each file is decoded and then
- * the instance reset, which is not safe to interleave, so calls are queued one after another.
+ * One decoder per process, reused from file to file: creating one (and the library's reset(), which re-creates it)
+ * instantiates the wasm module with fresh memory, about ten times the cost of decoding a typical one-shot. Reuse is
+ * safe because sampgen feeds the decoder whole frames only (flac-frames.ts), and FLAC frames are self-contained:
+ * after a clean decode the decoder sits at a frame boundary with nothing of the stream kept (checked bit for bit
+ * against fresh decoders on real kits). A decode that reports errors, or decodes a different number of samples
+ * than the frames hold, is repeated on a fresh decoder, so that the result and its frame numbers describe this file
+ * alone, and the decoder that saw it is dropped. Calls are queued one after another: decodes do not interleave.
  */
 let decoder: FlacDecoderInstance | undefined;
 let queue: Promise<unknown> = Promise.resolve();
@@ -82,8 +87,16 @@ async function getDecoder(): Promise<FlacDecoderInstance> {
   return decoder;
 }
 
-async function runDecoder(frames: Uint8Array[]): Promise<FlacDecodeResult> {
-  const instance = await getDecoder();
+function dropDecoder(instance: FlacDecoderInstance): void {
+  if (decoder === instance) decoder = undefined;
+  try {
+    instance.free();
+  } catch {
+    // already unusable
+  }
+}
+
+async function decodeOnce(instance: FlacDecoderInstance, frames: Uint8Array[]): Promise<FlacDecodeResult> {
   // libFLAC's errors come back in the result, which we turn into our message; the library also prints each one
   // with console.error, which would litter preprocessing's output. Its decodeFrames() does all its work
   // synchronously before returning a promise, so silencing console.error just around that call is enough and
@@ -96,24 +109,31 @@ async function runDecoder(frames: Uint8Array[]): Promise<FlacDecodeResult> {
   } finally {
     console.error = originalError;
   }
+  return pending;
+}
+
+async function runDecoder(frames: Uint8Array[], expectedSamples: number): Promise<FlacDecodeResult> {
+  const instance = await getDecoder();
+  let result: FlacDecodeResult;
   try {
-    const result = await pending;
-    await instance.reset(); // the next file is a new stream
-    return result;
+    result = await decodeOnce(instance, frames);
   } catch (err) {
     // The instance may be in any state now: drop it and start afresh next time.
-    decoder = undefined;
-    try {
-      instance.free();
-    } catch {
-      // already unusable
-    }
+    dropDecoder(instance);
     throw err;
+  }
+  if (frameErrors(result).length === 0 && result.samplesDecoded === expectedSamples) return result;
+  dropDecoder(instance);
+  const fresh = await getDecoder();
+  try {
+    return await decodeOnce(fresh, frames);
+  } finally {
+    dropDecoder(fresh); // it has seen a damaged stream
   }
 }
 
-function decodeQueued(frames: Uint8Array[]): Promise<FlacDecodeResult> {
-  const result = queue.then(() => runDecoder(frames));
+function decodeQueued(frames: Uint8Array[], expectedSamples: number): Promise<FlacDecodeResult> {
+  const result = queue.then(() => runDecoder(frames, expectedSamples));
   queue = result.catch(() => undefined);
   return result;
 }
@@ -160,7 +180,7 @@ export async function decodeFlac(bytes: Uint8Array, start = 0): Promise<DecodedA
 
   let result: FlacDecodeResult;
   try {
-    result = await decodeQueued(split.frames);
+    result = await decodeQueued(split.frames, split.samples);
   } catch (err) {
     throw new AudioDecodeError(`corrupt FLAC data: decoder failed (${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }

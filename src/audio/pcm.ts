@@ -43,6 +43,7 @@ export function deinterleave(
   layout: SampleLayout,
 ): Float32Array[] {
   const out = Array.from({ length: channels }, () => new Float32Array(frames));
+  if (deinterleaveTyped(bytes, offset, frames, channels, layout, out)) return out;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { kind, bytesPerSample: width, littleEndian: le } = layout;
   const stride = width * channels;
@@ -84,4 +85,40 @@ export function deinterleave(
     }
   }
   return out;
+}
+
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * The common layouts (16-bit integers and 32-bit floats in the host's byte order, at an offset their size divides)
+ * read through a typed-array view of the bytes: several times faster than a DataView call per sample, and the same
+ * values. Returns false, leaving `out` untouched, for every other layout.
+ */
+function deinterleaveTyped(bytes: Uint8Array, offset: number, frames: number, channels: number, layout: SampleLayout, out: Float32Array[]): boolean {
+  const { kind, bytesPerSample: width } = layout;
+  if (layout.littleEndian !== HOST_LITTLE_ENDIAN || (bytes.byteOffset + offset) % width !== 0) return false;
+  const start = bytes.byteOffset + offset;
+  const n = frames * channels;
+  if (kind === 'int' && width === 2) {
+    const src = new Int16Array(bytes.buffer, start, n);
+    const scale = INT_SCALE[2]!;
+    for (let c = 0; c < channels; c++) {
+      const dst = out[c]!;
+      for (let i = 0, p = c; i < frames; i++, p += channels) dst[i] = src[p]! * scale;
+    }
+    return true;
+  }
+  if (kind === 'float' && width === 4) {
+    const src = new Float32Array(bytes.buffer, start, n);
+    if (channels === 1) {
+      out[0]!.set(src);
+      return true;
+    }
+    for (let c = 0; c < channels; c++) {
+      const dst = out[c]!;
+      for (let i = 0, p = c; i < frames; i++, p += channels) dst[i] = src[p]!;
+    }
+    return true;
+  }
+  return false;
 }

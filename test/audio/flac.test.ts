@@ -142,4 +142,19 @@ describe('FLAC damage', () => {
     bad[bad.length - 1] = c & 0xff;
     await expect(decodeAudio(bad)).rejects.toThrow(/^corrupt FLAC data: 1 frame error, first in frame 0: Error: FLAC__STREAM_DECODER_ERROR_STATUS_/);
   });
+
+  it('the shared decoder carries nothing from file to file: the same error after good files, good files after damage', async () => {
+    const bad = flacFile([[1, 2, 3, 4]], 16, 44100);
+    bad[42 + 7] = 0x7e;
+    const c = crc16(bad.subarray(42, bad.length - 2));
+    bad[bad.length - 2] = c >> 8;
+    bad[bad.length - 1] = c & 0xff;
+    const good = (i: number) => intRamp(700 + 31 * i, i % 2 ? 24 : 16, i);
+    const goodFile = (i: number) => flacFile([good(i)], i % 2 ? 24 : 16, i % 2 ? 48000 : 44100, { blockSize: 256 });
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 4; i++) expect((await decodeAudio(goodFile(i))).channels[0]).toEqual(expectedFloats(good(i), i % 2 ? 24 : 16));
+      // frame 0 of this file, not the count of frames the decoder has seen before it
+      await expect(decodeAudio(bad)).rejects.toThrow(/^corrupt FLAC data: 1 frame error, first in frame 0: /);
+    }
+  });
 });
