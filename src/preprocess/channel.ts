@@ -42,14 +42,26 @@ export function selectChannel(channels: Float32Array[], mode: ChannelMode): Floa
  * study's argmax would pick index 0 and keep pure silence as an example).
  */
 export function checkSamples(x: Float32Array): string | null {
-  if (x.length === 0) return 'no samples';
+  return scanSamples(x).reason;
+}
+
+/**
+ * checkSamples' verdict and, in the same pass, the peak's index: the first index of the largest absolute value
+ * (peakIndex's answer; -1 when there is a reason), so that a signal that needs no resampling is read once.
+ */
+export function scanSamples(x: Float32Array): { reason: string | null; peak: number } {
+  if (x.length === 0) return { reason: 'no samples', peak: -1 };
   let peak = 0;
+  let at = 0;
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
-    if (!Number.isFinite(v)) return `contains NaN or Inf samples at index ${i}`;
-    const a = Math.abs(v);
-    if (a > peak) peak = a;
+    if (v - v !== 0) return { reason: `contains NaN or Inf samples at index ${i}`, peak: -1 }; // NaN or ±Inf only
+    const a = v < 0 ? -v : v;
+    if (a > peak) {
+      peak = a;
+      at = i;
+    }
   }
-  if (peak === 0) return 'silent (peak 0)';
-  return null;
+  if (peak === 0) return { reason: 'silent (peak 0)', peak: -1 };
+  return { reason: null, peak: at };
 }

@@ -20,6 +20,25 @@ export function peakIndex(x: Float32Array): number {
 }
 
 /**
+ * peakAlign then trimToLength in one allocation: the `length` samples that start `peak − attack` samples into `x`
+ * (zeros where that window lies outside `x`), `peak` being x's peak index. The study's chain's result, without the
+ * intermediate copy (a dataset row is written once).
+ */
+export function placePeak(x: Float32Array, peak: number, attackSamples: number, length: number): Float32Array {
+  if (!Number.isInteger(attackSamples) || attackSamples < 0) {
+    throw new RangeError(`placePeak: attack must be a non-negative integer sample count, got ${attackSamples}`);
+  }
+  if (!Number.isInteger(length) || length < 0) throw new RangeError(`placePeak: length must be a non-negative integer, got ${length}`);
+  if (!Number.isInteger(peak) || peak < 0 || peak >= x.length) throw new RangeError(`placePeak: peak ${peak} outside 0..${x.length - 1}`);
+  const out = new Float32Array(length);
+  const start = peak - attackSamples; // index into x of out[0]; negative: zeros first
+  const from = Math.max(0, start);
+  const to = Math.min(x.length, start + length);
+  if (to > from) out.set(x.subarray(from, to), from - start);
+  return out;
+}
+
+/**
  * A new array in which the peak of `x` lies exactly at index `attackSamples`: samples before `peak - attack`
  * are dropped when the peak comes late, zeros are prepended when it comes early, and the values are copied as
  * they are when it is already there. An empty input gives an empty output (it has no peak to place).

@@ -3,10 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { errorMessage } from '../errors';
 import { decodeAudio, encodeWav, AudioDecodeError, DecodedAudio } from '../audio';
-import { ChannelMode, selectChannel, checkSamples } from './channel';
+import { ChannelMode, scanSamples, selectChannel } from './channel';
 import { resample } from './resample';
-import { peakAlign } from './peak-align';
-import { trimToLength } from './trim';
+import { peakIndex, placePeak } from './peak-align';
 
 /** The per-file chain's parameters, already in samples at the target rate (so workers need no parsing). */
 export interface PipelineParams {
@@ -47,11 +46,12 @@ export type FileResult =
  */
 export function preprocessSignal(decoded: DecodedAudio, params: PipelineParams): Float32Array | { reason: string } {
   const x = selectChannel(decoded.channels, params.channel);
-  const bad = checkSamples(x);
-  if (bad !== null) return { reason: bad };
+  const scan = scanSamples(x);
+  if (scan.reason !== null) return { reason: scan.reason };
   const resampled = resample(x, decoded.sampleRate, params.sampleRate);
-  const aligned = peakAlign(resampled, params.attackSamples);
-  return trimToLength(aligned, params.lengthSamples);
+  // At the target rate already, the scan found the peak; otherwise the filter moved it.
+  const peak = resampled === x ? scan.peak : peakIndex(resampled);
+  return placePeak(resampled, peak, params.attackSamples, params.lengthSamples);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { checkSamples, selectChannel, CHANNEL_MODES } from '../../src/preprocess/channel';
+import { checkSamples, scanSamples, selectChannel, CHANNEL_MODES } from '../../src/preprocess/channel';
 
 describe('selectChannel', () => {
   const left = Float32Array.from([1, 0.5, -0.25, 0]);
@@ -36,5 +36,21 @@ describe('checkSamples', () => {
   it('accepts any finite signal with a non-zero sample', () => {
     expect(checkSamples(Float32Array.from([0, 0, -1e-6]))).toBeNull();
     expect(checkSamples(Float32Array.from([1]))).toBeNull();
+  });
+});
+
+describe('scanSamples', () => {
+  it("gives checkSamples' verdict and peakIndex's answer in one pass", () => {
+    const { peakIndex } = require('../../src/preprocess/peak-align') as typeof import('../../src/preprocess/peak-align');
+    for (const values of [[0.1, -0.9, 0.5], [0, 0.5, -0.8, 0.8], [0.3], [0, 0, -1e-30]]) {
+      const x = Float32Array.from(values);
+      expect(scanSamples(x)).toEqual({ reason: null, peak: peakIndex(x) });
+    }
+    for (const values of [[], [0, 0], [0, NaN], [1, -Infinity], [Infinity]]) {
+      const x = Float32Array.from(values);
+      expect(scanSamples(x)).toEqual({ reason: checkSamples(x), peak: -1 });
+      expect(scanSamples(x).reason).not.toBeNull();
+    }
+    expect(scanSamples(Float32Array.from([0.5, NaN])).reason).toBe('contains NaN or Inf samples at index 1');
   });
 });

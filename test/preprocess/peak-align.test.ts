@@ -1,4 +1,4 @@
-import { peakAlign, peakIndex } from '../../src/preprocess/peak-align';
+import { peakAlign, peakIndex, placePeak } from '../../src/preprocess/peak-align';
 
 describe('peakIndex', () => {
   it('finds the largest absolute value, negative peaks included', () => {
@@ -60,5 +60,35 @@ describe('peakAlign', () => {
     expect(peakAlign(new Float32Array(0), 5).length).toBe(0);
     expect(() => peakAlign(x, -1)).toThrow(/non-negative integer/);
     expect(() => peakAlign(x, 1.5)).toThrow(/non-negative integer/);
+  });
+});
+
+describe('placePeak', () => {
+  // The pipeline's one-allocation form of the study's chain must equal the two steps it replaces.
+  const { trimToLength } = require('../../src/preprocess/trim') as typeof import('../../src/preprocess/trim');
+  const { Rng } = require('../../src/util/rng') as typeof import('../../src/util/rng');
+
+  it('equals trimToLength(peakAlign(x, attack), length) for early, late and exact peaks, long and short inputs', () => {
+    const rng = new Rng(4);
+    let cases = 0;
+    for (const n of [1, 2, 7, 40, 100]) {
+      for (const attack of [0, 1, 5, 30, 120]) {
+        for (const length of [0, 1, 10, 64, 200]) {
+          const x = Float32Array.from({ length: n }, () => rng.uniform(-0.5, 0.5));
+          x[rng.int(n)] = 0.9; // one clear peak somewhere
+          const want = trimToLength(peakAlign(x, attack), length);
+          expect(Array.from(placePeak(x, peakIndex(x), attack, length))).toEqual(Array.from(want));
+          cases++;
+        }
+      }
+    }
+    expect(cases).toBe(125);
+  });
+
+  it('rejects a peak outside the signal and bad counts', () => {
+    const x = Float32Array.from([0, 1, 0]);
+    expect(() => placePeak(x, 3, 1, 4)).toThrow(/peak 3 outside 0\.\.2/);
+    expect(() => placePeak(x, 1, -1, 4)).toThrow(/attack/);
+    expect(() => placePeak(x, 1, 1, 2.5)).toThrow(/length/);
   });
 });
