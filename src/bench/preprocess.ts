@@ -1,8 +1,13 @@
 /**
- * `npm run bench:preprocess -- <folder> [--jobs N] [--sample-rate HZ] [--length D] [--attack D]`: preprocesses a
- * folder into a temp dataset (deleted afterwards) and prints files/s and samples/s, with the machine's load so
- * that a number measured on a busy machine is recognizable as such.
+ * `npm run bench:preprocess -- <folder> [--jobs N] [--sample-rate HZ] [--length D] [--attack D] [--vs-study]`:
+ * preprocesses a folder into a temp dataset (deleted afterwards) and prints files/s and samples/s, with the
+ * machine's load so that a number measured on a busy machine is recognizable as such.
+ *
+ * --vs-study also runs the study's Python loop (scripts/peers/study_preprocess.py: soundfile + resampy kaiser_best,
+ * needs `apt-get install -y python3-soundfile python3-resampy`; $SAMPGEN_PYTHON, default /usr/bin/python3) on the
+ * same folder with the same parameters, right after, and prints the ratio of the two files/s.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -19,9 +24,11 @@ function usage(): never {
 async function main(argv: string[]): Promise<void> {
   const positional: string[] = [];
   const opt: Record<string, string> = {};
+  let vsStudy = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a.startsWith('--')) {
+    if (a === '--vs-study') vsStudy = true;
+    else if (a.startsWith('--')) {
       const value = argv[++i];
       if (value === undefined) usage();
       opt[a.slice(2)] = value;
@@ -54,10 +61,44 @@ async function main(argv: string[]): Promise<void> {
       `files/s:   ${s.filesPerSecond.toFixed(1)}`,
       `samples/s: ${(s.samplesPerSecond / 1e6).toFixed(2)} M source samples/s (${s.sourceFrames} frames)`,
     ];
+    if (vsStudy) {
+      const study = runStudy(positional[0]!, path.join(out, 'study'), opt);
+      lines.push(
+        'message' in study
+          ? `study:     skipped (${study.message})`
+          : `study:     ${study.files} files in ${study.seconds.toFixed(2)} s, ${study.files_per_s.toFixed(1)} files/s (Python, one process: ` +
+              `soundfile + resampy kaiser_best); sampgen/study ${(s.filesPerSecond / study.files_per_s).toFixed(2)}`,
+      );
+    }
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
+}
+
+interface StudyResult {
+  files: number;
+  seconds: number;
+  files_per_s: number;
+}
+
+/** The study's pipeline on the same input (one folder), or why it cannot run here. */
+function runStudy(input: string, output: string, opt: Record<string, string>): StudyResult | { message: string } {
+  const python = process.env.SAMPGEN_PYTHON ?? '/usr/bin/python3';
+  const script = path.join(__dirname, '..', '..', 'scripts', 'peers', 'study_preprocess.py');
+  const args = [script, input, output, '--sample-rate', opt['sample-rate'] ?? '44100'];
+  // The Python loop takes seconds; the bench passes durations given in seconds or ms, not sample counts.
+  for (const key of ['attack', 'length'] as const) {
+    const d = parseDuration(opt[key] ?? (key === 'attack' ? '0.1' : '0.4'), `--${key}`);
+    if (!('seconds' in d)) return { message: `--${key} in samples: the study's loop takes seconds` };
+    args.push(`--${key}`, String(d.seconds));
+  }
+  const r = spawnSync(python, args, { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    const why = (r.error?.message ?? r.stderr ?? '').trim().split('\n').pop() ?? '';
+    return { message: `${python} ${path.basename(script)} failed: ${why} (apt-get install -y python3-soundfile python3-resampy)` };
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as StudyResult;
 }
 
 main(process.argv.slice(2)).catch((err) => {
