@@ -1,6 +1,6 @@
 /**
  * `npm run bench:train [-- --backend wasm|cpu|tensorflow|auto] [--models dense-small,…,gan] [--batch B]
- *   [--length L] [--steps 10] [--json]`
+ *   [--length L] [--steps 10] [--warmup 3] [--json]`
  *
  * Samples/s of full training steps (forward, loss, backward, optimizer update) for the models of the zoo at their
  * shipped config sizes (configs/*.yaml: batch, length, d), on the active backend, after warm-up steps, with random
@@ -122,10 +122,11 @@ async function main(argv: string[]): Promise<void> {
     .option('--models <list>', 'comma-separated', BENCH_MODELS.map((m) => m.name).join(','))
     .option('--batch <n>', "examples per step (default: each config's train.batch_size)")
     .option('--length <n>', "samples per example (default: each config's model.length)")
-    .option('--steps <n>', 'timed units per model (after 3 warm-up units)', '10')
+    .option('--steps <n>', 'timed units per model', '10')
+    .option('--warmup <n>', 'untimed units first', '3')
     .option('--json', 'print only a JSON array of rows')
     .parse(argv);
-  const o = program.opts<{ backend: string; models: string; batch?: string; length?: string; steps: string; json?: boolean }>();
+  const o = program.opts<{ backend: string; models: string; batch?: string; length?: string; steps: string; warmup: string; json?: boolean }>();
   const log = o.json ? () => {} : (m: string) => process.stderr.write(m + '\n');
   const backend = await initBackend(o.backend as 'auto', log);
   const units = Number(o.steps);
@@ -143,7 +144,7 @@ async function main(argv: string[]): Promise<void> {
     const unit = stepsPerUnit(loaded);
     const trainer = buildTrainer(loaded.config, 1, { sampleRate: 44100 });
     try {
-      const ms = await benchTrainer(trainer, batch, length, units, 3, unit);
+      const ms = await benchTrainer(trainer, batch, length, units, Number(o.warmup), unit);
       const samplesPerS = (unit * batch * 1000) / ms;
       rows.push({
         model: name,
