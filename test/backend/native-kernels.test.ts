@@ -62,9 +62,12 @@ if (!native.ok) {
       expect(binding.info().threads).toBe(threads);
     });
 
-    // Sizes around the register tiles (MR up to 8, NR up to 32), the k-block (256) and the swap between C = A·B
-    // and Cᵀ = Bᵀ·Aᵀ (a long side against a short one).
+    // Sizes around the register tiles (MR up to 8, NR up to 32), the k-block (256), the swap between C = A·B
+    // and Cᵀ = Bᵀ·Aᵀ (a long side against a short one), and the few-row product (M ≤ 4, N ≥ 4·NR; column chunks
+    // of 2048 with a tail).
     const sizes: [number, number, number][] = [
+      [3, 37, 700],
+      [1, 300, 4500],
       [5, 7, 3],
       [33, 17, 9],
       [1, 300, 40],
