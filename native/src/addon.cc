@@ -263,6 +263,26 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
 }
 
 // params: n, pOff, gOff, mOff, vOff, then 8 float32 coefficients (see kernels.h)
+// mse(heap, [n, yOff, xOff, gOff, scale]) → Σ (y − x)², writing g = (y − x)·scale
+napi_value Mse(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!read_call(env, info, 5, &c)) return nullptr;
+  const double* p = c.p;
+  if (!dims_ok(env, {p[0]})) return nullptr;
+  float *y, *x, *g;
+  if (!region(env, c, p[1], p[0], "output", &y) || !region(env, c, p[2], p[0], "target", &x) || !region(env, c, p[3], p[0], "gradient", &g))
+    return nullptr;
+  State& s = state();
+  double sum = 0;
+  guarded(env, [&] { sum = s.k->mse(*s.pool, (int64_t)p[0], y, x, g, (float)p[4]); });
+  bool failed = false;
+  NAPI_OK(napi_is_exception_pending(env, &failed));
+  if (failed) return nullptr;
+  napi_value out;
+  NAPI_OK(napi_create_double(env, sum, &out));
+  return out;
+}
+
 napi_value Adam(napi_env env, napi_callback_info info) {
   Call c;
   if (!read_call(env, info, 13, &c)) return nullptr;
@@ -385,6 +405,7 @@ NAPI_MODULE_INIT() {
       {"conv1dDf", nullptr, Conv1DDf, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumRows", nullptr, SumRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"mse", nullptr, Mse, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"configure", nullptr, Configure, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -42,6 +42,9 @@ struct Kernels {
   void (*sum_rows)(Pool&, const float* x, int64_t rows, int64_t cols, float* out);
   // In-place Adam step, the same float32 operations in the same order as tfjs' AdamOptimizer.
   void (*adam)(Pool&, int64_t n, float* p, const float* g, float* m, float* v, const float* coeffs);
+  // Mean squared error in one pass: g[i] = (y[i] − x[i])·scale, returns Σ (y[i] − x[i])² (float32 sums of fixed
+  // blocks, added in block order in double, so the result does not depend on the thread count).
+  double (*mse)(Pool&, int64_t n, const float* y, const float* x, float* g, float scale);
 };
 
 const Kernels& kernels_avx512();

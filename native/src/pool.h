@@ -27,8 +27,10 @@ class Pool {
   void run(int tasks, TaskFn fn, void* ctx);
 
   // Below this much work (multiply-adds, or elements moved) a region runs on the calling thread alone: waking a
-  // sleeping worker costs tens to hundreds of microseconds on a busy or virtual machine, more than such a job takes.
-  static constexpr double kMinParallelWork = 1 << 20;
+  // sleeping worker costs tens to hundreds of microseconds on a busy or virtual machine, more than such a job takes,
+  // and a worker spinning for the next region slows the JS thread's own work (V8's GC helpers, the wasm ops). 8 M:
+  // the small dense AE's products (5 M) ran faster on one thread; the medium and big ones (50 M+) gain from two.
+  static constexpr double kMinParallelWork = 1 << 23;
 
   // `work`: the job's size in multiply-adds or elements moved (default: large enough to always share).
   template <class F>

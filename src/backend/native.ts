@@ -30,11 +30,13 @@ export interface NativeBinding {
   sumRows(heap: ArrayBuffer, params: Float64Array): void;
   /** params: n, pOff, gOff, mOff, vOff, β1, 1−β1, β2, 1−β2, 1−β1ᵗ, 1−β2ᵗ, ε, −lr (in place) */
   adam(heap: ArrayBuffer, params: Float64Array): void;
+  /** params: n, yOff, xOff, gOff, scale: writes g = (y − x)·scale, returns Σ (y − x)² */
+  mse(heap: ArrayBuffer, params: Float64Array): number;
   info(): NativeInfo;
   configure(options: { isa?: NativeIsa | 'best'; threads?: number }): boolean;
 }
 
-const BINDING_FUNCTIONS = ['matmul', 'conv1d', 'conv1dDx', 'conv1dDf', 'sumRows', 'adam', 'info', 'configure'] as const;
+const BINDING_FUNCTIONS = ['matmul', 'conv1d', 'conv1dDx', 'conv1dDf', 'sumRows', 'adam', 'mse', 'info', 'configure'] as const;
 type BindingFunction = (typeof BINDING_FUNCTIONS)[number];
 
 export type NativeIsa = 'avx512' | 'avx2' | 'base';

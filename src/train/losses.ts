@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { nativeMeanSquaredError } from '../backend/native-mse';
 
 export type ReconstructionLoss = 'mse' | 'mae';
 
@@ -16,6 +17,12 @@ export function reconstructionLoss(kind: ReconstructionLoss, target: tf.Tensor, 
 export function meanSquaredError(output: tf.Tensor, target: tf.Tensor): tf.Scalar {
   // (customGrad's typings take rest arguments: the output, then the save function)
   const mse = tf.customGrad(((out: tf.Tensor, save: tf.GradSaveFunc) => {
+    // With the native kernels: value and 2·(y − x)/n in one pass; then the gradient is that times dy.
+    const fused = nativeMeanSquaredError(out, target);
+    if (fused) {
+      save([fused.gradient]);
+      return { value: fused.value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [scaledBy(saved[0]!, dy)] };
+    }
     const diff = tf.sub(out, target);
     save([diff]);
     return {
@@ -27,4 +34,9 @@ export function meanSquaredError(output: tf.Tensor, target: tf.Tensor): tf.Scala
     };
   }) as unknown as Parameters<typeof tf.customGrad<tf.Scalar>>[0]);
   return mse(output) as tf.Scalar;
+}
+
+/** g·dy for a scalar dy; the common dy = 1 (the loss itself is minimised) needs no pass over g. */
+function scaledBy(g: tf.Tensor, dy: tf.Tensor): tf.Tensor {
+  return dy.size === 1 && dy.dataSync()[0] === 1 ? g.clone() : tf.mul(g, dy);
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { activeNative, initBackend, loadNative, NativeBinding, NativeIsa, setNativeKernelsEnabled } from '../../src/backend';
 import { NativeAdamOptimizer } from '../../src/backend/native-adam';
 import { resolveConfigObject } from '../../src/config';
+import { meanSquaredError } from '../../src/train/losses';
 import { buildTrainer } from '../../src/train/trainers';
 import { Rng } from '../../src/util/rng';
 import { CONV_CASES, convOutShape, expectNoLeak, expectSameOnWasm, randomArray, relativeError, TRANSPOSES, weightedSum } from './kernel-helpers';
@@ -45,7 +46,7 @@ if (!native.ok) {
   });
 
   /** Counts the addon's calls of one function while `f` runs, so each test proves the native path ran. */
-  async function expectNativeCalls(fn: 'matmul' | 'conv1d' | 'conv1dDx' | 'conv1dDf' | 'sumRows' | 'adam', f: () => Promise<void>) {
+  async function expectNativeCalls(fn: 'matmul' | 'conv1d' | 'conv1dDx' | 'conv1dDf' | 'sumRows' | 'adam' | 'mse', f: () => Promise<void>) {
     const spy = jest.spyOn(binding, fn);
     try {
       await f();
@@ -199,6 +200,36 @@ if (!native.ok) {
     const without = await runWasm([[x, [32, 2000]], [w, [2000, 96]]], f);
     setNativeKernelsEnabled(true);
     for (let i = 0; i < 2; i++) expect(relativeError(withNative[i]!, without[i]!)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('the fused MSE: the value and gradient of mean((y − x)²) as the tfjs ops give them, whatever the thread count', async () => {
+    const rng = new Rng(61);
+    const shape = [7, 3001]; // several blocks of 8192 and a tail
+    const y = randomArray(shape, rng);
+    const x = randomArray(shape, rng);
+    const loss = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => {
+      const [value, grad] = [meanSquaredError(a, b), tf.grad((t: tf.Tensor) => tf.mul(3, meanSquaredError(t, b)))(a)];
+      return [value, grad];
+    });
+    let fused: Float32Array[] = [];
+    await expectNativeCalls('mse', async () => {
+      fused = await runWasm([[y, shape], [x, shape]], loss);
+    });
+    for (const threads of [1, 3]) {
+      binding.configure({ isa: 'best', threads });
+      expect(await runWasm([[y, shape], [x, shape]], loss)).toEqual(fused);
+    }
+    binding.configure({ isa: 'best', threads: defaultThreads });
+    setNativeKernelsEnabled(false);
+    const stock = await runWasm([[y, shape], [x, shape]], loss);
+    setNativeKernelsEnabled(true);
+    // The value against the sum in double: the fused pass adds float32 blocks in double, tfjs sums in float32.
+    let exact = 0;
+    for (let i = 0; i < y.length; i++) exact += (Math.fround(y[i]! - x[i]!)) ** 2;
+    exact /= y.length;
+    expect(Math.abs(fused[0]![0]! - exact) / exact).toBeLessThanOrEqual(1e-6);
+    expect(relativeError(fused[0]!, stock[0]!)).toBeLessThanOrEqual(1e-5);
+    expect(relativeError(fused[1]!, stock[1]!)).toBeLessThanOrEqual(1e-6);
   });
 
   it('rejects a call whose operands lie outside the heap, naming what is wrong', () => {
