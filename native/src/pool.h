@@ -52,12 +52,15 @@ class Pool {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable done_;
-  // The current region.
+  // The current region. fn_, ctx_ and tasks_ are written by run() only while no worker is inside a region.
   TaskFn fn_ = nullptr;
   void* ctx_ = nullptr;
   int tasks_ = 0;
   std::atomic<int> next_{0};
-  std::atomic<int> busy_{0};          // workers still inside the current region
+  // Whether the region still takes helpers: run() closes it once it has drained the tasks itself, and then waits
+  // only for workers that entered (active_), never for one that the OS has not scheduled yet.
+  std::atomic<bool> open_{false};
+  std::atomic<int> active_{0};
   std::atomic<uint64_t> generation_{0};
   bool stop_ = false;
 };
