@@ -18,6 +18,7 @@ import { decodePoints, disposeModel, openModel } from '../infer/model';
 import { buildTrainer } from '../train/trainers';
 import { Rng } from '../util/rng';
 import { PACKAGE_ROOT } from '../version';
+import { round, runAsScript } from './common';
 
 const DEFAULT_CONFIGS = ['ae-small-tanh', 'ae-medium-tanh', 'ae-big-tanh', 'vae-c', 'conv-ae', 'gan'];
 
@@ -123,14 +124,4 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-function round(x: number, d: number): number {
-  const k = 10 ** d;
-  return Math.round(x * k) / k;
-}
-
-if (require.main === module) {
-  main(process.argv).catch((err: unknown) => {
-    process.stderr.write(`bench:decode failed: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  });
-}
+runAsScript(module, 'bench:decode', main);

@@ -17,6 +17,7 @@ import { buildTrainer } from '../train/trainers';
 import { ModelTrainer } from '../train/model-trainer';
 import { Rng } from '../util/rng';
 import { PACKAGE_ROOT } from '../version';
+import { round, runAsScript } from './common';
 
 export interface BenchModel {
   name: string;
@@ -177,14 +178,4 @@ async function main(argv: string[]): Promise<void> {
   console.log(`\nreproduce: npm run bench:train -- ${argv.slice(2).join(' ')}`.trimEnd());
 }
 
-function round(x: number, d: number): number {
-  const f = 10 ** d;
-  return Math.round(x * f) / f;
-}
-
-if (require.main === module) {
-  main(process.argv).catch((err: unknown) => {
-    process.stderr.write(`bench:train failed: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  });
-}
+runAsScript(module, 'bench:train', main);

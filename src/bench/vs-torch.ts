@@ -25,6 +25,7 @@ import { backendSummary, initBackend, loadNative } from '../backend';
 import { buildTrainer } from '../train/trainers';
 import { PACKAGE_ROOT } from '../version';
 import { BENCH_MODELS, benchConfig, benchTrainer, convAeFlops } from './train';
+import { round, runAsScript } from './common';
 
 interface VsModel {
   /** The name the peer script knows (and bench:train's name of the same model). */
@@ -237,16 +238,6 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-function round(x: number, d: number): number {
-  const k = 10 ** d;
-  return Math.round(x * k) / k;
-}
-
-if (require.main === module) {
-  main(process.argv).catch((err: unknown) => {
-    process.stderr.write(`bench:vs-torch failed: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  });
-}
+runAsScript(module, 'bench:vs-torch', main);
 
 export { findPeer };
