@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapOf, offsetOf } from './native-kernels';
+import { heapOf, offsetOf, refCountOf } from './native-kernels';
 import { activeNative } from './wasm-kernels';
 
 /**
@@ -14,6 +14,8 @@ export function nativeMeanSquaredError(output: tf.Tensor, target: tf.Tensor): { 
   if (!native || tf.getBackend() !== 'wasm') return null;
   if (output.dtype !== 'float32' || target.dtype !== 'float32' || !tf.util.arraysEqual(output.shape, target.shape) || output.size === 0) return null;
   const backend = tf.backend() as unknown as BackendWasm;
+  // Tensors made on another backend before wasm was chosen are moved only when a kernel runs on them.
+  if (refCountOf(backend, output) === 0 || refCountOf(backend, target) === 0) return null;
   const info = backend.makeOutput(output.shape, 'float32');
   // The heap's buffer only after the last allocation: growing the heap replaces it.
   const sum = native.mse(
