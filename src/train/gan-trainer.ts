@@ -192,15 +192,13 @@ export class GanTrainer implements ModelTrainer {
    */
   private criticTerms(real: tf.Tensor2D, draws: CriticDraws, part: Part): CriticTerms {
     const n = part.end - part.start;
-    const rows = <T extends tf.Tensor2D>(t: T) => t.slice([part.start, 0], [n, -1]) as T;
-    const cut = (shifts: Int32Array[] | null) => shifts && shifts.map((s) => s.subarray(part.start, part.end));
-    const realPart = part.start === 0 && n === real.shape[0] ? real : rows(real);
-    const fake = tf.tidy(() => this.generator.apply(rows(draws.latents)) as tf.Tensor2D);
+    const realPart = part.start === 0 && n === real.shape[0] ? real : rowsOf(real, part);
+    const fake = tf.tidy(() => this.generator.apply(rowsOf(draws.latents, part)) as tf.Tensor2D);
     const share = (sum: tf.Tensor) => tf.div(sum, part.total) as tf.Scalar;
-    const dReal = share(tf.sum(this.score(realPart, cut(draws.shuffleReal))));
-    const dFake = share(tf.sum(this.score(fake, cut(draws.shuffleFake))));
-    const mixShifts = cut(draws.shuffleMix);
-    const gpMean = gradientPenalty((x) => this.score(x, mixShifts), realPart, fake, rows(draws.epsilon), this.opts.lambdaGp);
+    const dReal = share(tf.sum(this.score(realPart, shiftsOf(draws.shuffleReal, part))));
+    const dFake = share(tf.sum(this.score(fake, shiftsOf(draws.shuffleFake, part))));
+    const mixShifts = shiftsOf(draws.shuffleMix, part);
+    const gpMean = gradientPenalty((x) => this.score(x, mixShifts), realPart, fake, rowsOf(draws.epsilon, part), this.opts.lambdaGp);
     const gp = n === part.total ? gpMean : (tf.mul(gpMean, n / part.total) as tf.Scalar);
     return {
       loss: tf.add(tf.sub(dFake, dReal), gp) as tf.Scalar,
@@ -257,10 +255,9 @@ export class GanTrainer implements ModelTrainer {
     let grads: tf.NamedTensorMap | null = null;
     try {
       for (const part of this.parts(batch)) {
-        const n = part.end - part.start;
         const result = tf.variableGrads(() => {
-          const fake = this.generator.apply(z.slice([part.start, 0], [n, -1])) as tf.Tensor2D;
-          const score = this.score(fake, shifts && shifts.map((s) => s.subarray(part.start, part.end)));
+          const fake = this.generator.apply(rowsOf(z, part)) as tf.Tensor2D;
+          const score = this.score(fake, shiftsOf(shifts, part));
           return tf.div(tf.neg(tf.sum(score)), batch) as tf.Scalar;
         }, this.generatorVars);
         grads = addGradients(grads, result.grads);
@@ -333,6 +330,16 @@ export class GanTrainer implements ModelTrainer {
     this.critic.dispose();
     for (const opt of Object.values(this.optimizers)) opt.dispose();
   }
+}
+
+/** The part's rows of a batch-major tensor. */
+function rowsOf<T extends tf.Tensor2D>(t: T, part: Part): T {
+  return t.slice([part.start, 0], [part.end - part.start, -1]) as T;
+}
+
+/** The part's phase shifts, for each shuffled layer, of shifts drawn for the whole batch. */
+function shiftsOf(shifts: Int32Array[] | null, part: Part): Int32Array[] | null {
+  return shifts && shifts.map((s) => s.subarray(part.start, part.end));
 }
 
 /** Adds a part's gradients to the running sums (taking ownership of both; the first part's are the sums). */
