@@ -61,7 +61,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
     const [samples] = decodePoints(opts.model, [point]);
     writeSample(opts.out, samples!, meta.sample_rate, opts);
     const file: GeneratedFile = { file: opts.out, z: point };
-    if (opts.plots) file.plots = writePlots(opts.out, samples!, meta.sample_rate, `${meta.name} at z = (${formatPoint(point)})`);
+    if (opts.plots) file.plots = writePlots(opts.out, samples!, meta, point);
     return { ...base, mode: 'point', files: [file] };
   }
 
@@ -97,7 +97,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
       const file = path.join(opts.out, p.name);
       writeSample(file, samples[i]!, meta.sample_rate, { ...opts, force: true });
       const entry: GeneratedFile = { file, z: p.point, ...(p.row !== undefined ? { row: p.row, col: p.col } : {}) };
-      if (opts.plots) entry.plots = writePlots(file, samples[i]!, meta.sample_rate, `${meta.name} at z = (${formatPoint(p.point)})`);
+      if (opts.plots) entry.plots = writePlots(file, samples[i]!, meta, p.point);
       files.push(entry);
       if (mode === 'grid') decoded.push(samples[i]!);
     });
@@ -121,8 +121,10 @@ function formatPoint(z: number[]): string {
   return z.map((v) => v.toFixed(2)).join(', ');
 }
 
-/** <file>.waveform.png and <file>.spectrogram.png beside a written WAV; returns their paths. */
-function writePlots(wavFile: string, samples: Float32Array, sampleRate: number, title: string): string[] {
+/** <file>.waveform.png and <file>.spectrogram.png beside a written WAV, titled with its point; returns their paths. */
+function writePlots(wavFile: string, samples: Float32Array, meta: OpenedModel['meta'], z: number[]): string[] {
+  const { sample_rate: sampleRate } = meta;
+  const title = `${meta.name} at z = (${formatPoint(z)})`;
   const stem = wavFile.replace(/\.wav$/i, '');
   const waveform = `${stem}.waveform.png`;
   const spectrogram = `${stem}.spectrogram.png`;
