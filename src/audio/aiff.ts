@@ -1,8 +1,8 @@
-import { AudioDecodeError } from './errors';
+import { AudioDecodeError, AudioTooLongError } from './errors';
 import { fourCC, plural, viewOf } from './bytes';
-import { Chunk, walkChunks } from './chunks';
+import { Chunk, listChunkIds, walkChunks } from './chunks';
 import { deinterleave, frameBytes, SampleLayout } from './pcm';
-import { DecodedAudio } from './types';
+import { DecodedAudio, DecodeOptions } from './types';
 
 /*
  * AIFF and AIFF-C decoding, by hand: none of the installed libraries reads AIFF, and the format is small (a COMM
@@ -82,7 +82,7 @@ function parseComm(bytes: Uint8Array, chunk: Chunk, aifc: boolean): Comm {
   };
 }
 
-export function decodeAiff(bytes: Uint8Array): DecodedAudio {
+export function decodeAiff(bytes: Uint8Array, options: DecodeOptions = {}): DecodedAudio {
   if (bytes.length < 12) {
     throw new AudioDecodeError(`truncated header: file is ${plural(bytes.length, 'byte')}, too short for an AIFF header`);
   }
@@ -91,7 +91,7 @@ export function decodeAiff(bytes: Uint8Array): DecodedAudio {
   const chunks = walkChunks(bytes, 12, { littleEndian: false });
   const commChunk = chunks.find((c) => c.id === 'COMM');
   if (!commChunk) {
-    const seen = chunks.length ? `found only ${chunks.map((c) => `'${c.id}'`).join(', ')}` : 'no chunks after the header';
+    const seen = chunks.length ? `found only ${listChunkIds(chunks)}` : 'no chunks after the header';
     throw new AudioDecodeError(`corrupt ${container}: no 'COMM' chunk (${seen})`);
   }
   const comm = parseComm(bytes, commChunk, aifc);
@@ -128,7 +128,7 @@ export function decodeAiff(bytes: Uint8Array): DecodedAudio {
   const ssnd = chunks.find((c) => c.id === 'SSND');
   if (!ssnd) {
     const last = chunks[chunks.length - 1];
-    const why = last.truncated ? `file ends inside the '${last.id}' chunk` : `chunks found: ${chunks.map((c) => `'${c.id}'`).join(', ')}`;
+    const why = last.truncated ? `file ends inside the '${last.id}' chunk` : `chunks found: ${listChunkIds(chunks)}`;
     throw new AudioDecodeError(`corrupt ${container}: no 'SSND' chunk (${why})`);
   }
   if (ssnd.size < 8) {
@@ -152,9 +152,12 @@ export function decodeAiff(bytes: Uint8Array): DecodedAudio {
       `truncated file: 'COMM' chunk declares ${plural(comm.frames, 'frame')} but only ${frames} whole frames are present; decoded those`,
     );
   }
+  if (options.maxSamples !== undefined && frames * comm.channels > options.maxSamples) {
+    throw new AudioTooLongError(frames * comm.channels, options.maxSamples, comm, 'counted');
+  }
   const decoded: DecodedAudio = {
     sampleRate: comm.sampleRate,
-    channels: deinterleave(bytes, dataStart, frames, comm.channels, layout),
+    channels: deinterleave(bytes, dataStart, frames, comm.channels, layout, options.firstChannelOnly ? 1 : comm.channels),
     format,
   };
   if (warnings.length) decoded.warnings = warnings;

@@ -1,3 +1,4 @@
+import { AudioDecodeError } from './errors';
 import { fourCC, isPlausibleChunkId, viewOf } from './bytes';
 
 /**
@@ -12,7 +13,12 @@ import { fourCC, isPlausibleChunkId, viewOf } from './bytes';
  *   after it can be found, so the walk ends.
  * - Bytes after the last chunk that do not look like a chunk id (appended tags, zero padding from copy tools) end
  *   the walk quietly instead of failing the file.
+ * - More than MAX_CHUNKS chunks is refused: real files have a few dozen at most, while 20 MiB of empty 8-byte chunks
+ *   would otherwise cost half a gigabyte of chunk records and seconds of walking.
  */
+
+/** Most chunks a file may have; far above any real WAV/AIFF, low enough that a walk costs little memory. */
+export const MAX_CHUNKS = 4096;
 export interface Chunk {
   /** Four-character id, e.g. 'fmt ', 'data', 'COMM'. */
   id: string;
@@ -36,6 +42,9 @@ export function walkChunks(bytes: Uint8Array, start: number, options: WalkOption
   const chunks: Chunk[] = [];
   let pos = start;
   while (pos + 8 <= bytes.length && isPlausibleChunkId(bytes, pos)) {
+    if (chunks.length === MAX_CHUNKS) {
+      throw new AudioDecodeError(`corrupt file: more than ${MAX_CHUNKS} chunks (real audio files have a few dozen at most)`);
+    }
     const id = fourCC(bytes, pos);
     const raw = view.getUint32(pos + 4, options.littleEndian);
     const declaredSize = options.sizeOf ? options.sizeOf(id, raw) : raw;
@@ -55,4 +64,11 @@ export function walkChunks(bytes: Uint8Array, start: number, options: WalkOption
     pos = next;
   }
   return chunks;
+}
+
+/** The ids of some chunks for a message ("'JUNK', 'LIST'"), the first few only: a message stays a line long. */
+export function listChunkIds(chunks: readonly Chunk[], shown = 8): string {
+  const ids = chunks.slice(0, shown).map((c) => `'${c.id}'`);
+  if (chunks.length > shown) ids.push(`and ${chunks.length - shown} more`);
+  return ids.join(', ');
 }

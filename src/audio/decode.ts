@@ -1,24 +1,35 @@
 import { promises as fsp } from 'fs';
-import { AudioDecodeError } from './errors';
+import { AudioDecodeError, AudioTooLongError } from './errors';
 import { decodeAiff } from './aiff';
+import { declaredSamples, declaredSize } from './declared';
 import { detectContainer } from './detect';
 import { decodeFlac } from './flac';
 import { decodeWav } from './wav';
-import { DecodedAudio } from './types';
+import { DecodedAudio, DecodeOptions } from './types';
 
 /**
  * Decode a WAV, FLAC or AIFF/AIFC file held in memory to float32 channels. Every problem with the bytes becomes an
  * AudioDecodeError whose message says what is wrong; NaN/Inf samples and silence are not errors here.
+ *
+ * With `maxSamples`, a file whose header declares more samples (frames × channels) is refused before anything is
+ * decoded, and the decoders refuse one that holds more than its header says (or whose header does not say) before
+ * allocating its samples: memory stays bounded by the limit whatever the file claims.
  */
-export async function decodeAudio(bytes: Uint8Array): Promise<DecodedAudio> {
+export async function decodeAudio(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedAudio> {
   const container = detectContainer(bytes);
+  if (options.maxSamples !== undefined) {
+    const declared = declaredSize(bytes);
+    if (declared !== null && declaredSamples(declared) > options.maxSamples) {
+      throw new AudioTooLongError(declaredSamples(declared), options.maxSamples, declared, 'declared');
+    }
+  }
   switch (container.kind) {
     case 'wav':
-      return decodeWav(bytes);
+      return decodeWav(bytes, options);
     case 'aiff':
-      return decodeAiff(bytes);
+      return decodeAiff(bytes, options);
     case 'flac':
-      return decodeFlac(bytes, container.offset);
+      return decodeFlac(bytes, container.offset, options);
   }
 }
 

@@ -127,10 +127,16 @@ export interface FrameSplit {
   samples: number;
   /** Bytes at the end that are the start of an incomplete frame (0 when the stream ends cleanly). */
   incompleteTail: number;
+  /** True when the split stopped early because the frames found so far hold more than `maxSamples`. */
+  overLimit?: boolean;
 }
 
-/** Split the audio part of a FLAC stream (from `audioOffset`) into frames; see the top of this file. */
-export function splitFrames(bytes: Uint8Array, audioOffset: number): FrameSplit {
+/**
+ * Split the audio part of a FLAC stream (from `audioOffset`) into frames; see the top of this file. Stops, with
+ * `overLimit`, as soon as the frames found hold more than `maxSamples` samples per channel: a stream of silence
+ * packs a minute into a few hundred bytes, so the count of frames, not the file size, bounds what decoding costs.
+ */
+export function splitFrames(bytes: Uint8Array, audioOffset: number, maxSamples = Infinity): FrameSplit {
   const end = streamEnd(bytes, audioOffset);
   const frames: Uint8Array[] = [];
   let samples = 0;
@@ -157,6 +163,7 @@ export function splitFrames(bytes: Uint8Array, audioOffset: number): FrameSplit 
     frames.push(bytes.subarray(pos, next));
     samples += header.blockSize;
     pos = next;
+    if (samples > maxSamples) return { frames, samples, incompleteTail: 0, overLimit: true };
   }
   return { frames, samples, incompleteTail: 0 };
 }

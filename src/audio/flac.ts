@@ -1,8 +1,8 @@
-import { AudioDecodeError } from './errors';
+import { AudioDecodeError, AudioTooLongError } from './errors';
 import { plural, viewOf } from './bytes';
 import { FlacDecoderInstance, FlacDecodeResult, frameErrors, loadFlacModule } from './flac-loader';
 import { splitFrames } from './flac-frames';
-import { DecodedAudio } from './types';
+import { DecodedAudio, DecodeOptions } from './types';
 
 /*
  * FLAC: frames are decoded by libFLAC compiled to wasm (@wasm-audio-decoders/flac). Everything around that we do
@@ -155,7 +155,7 @@ function rescale(x: Float32Array, length: number, bits: number): Float32Array {
   return out;
 }
 
-export async function decodeFlac(bytes: Uint8Array, start = 0): Promise<DecodedAudio> {
+export async function decodeFlac(bytes: Uint8Array, start = 0, options: DecodeOptions = {}): Promise<DecodedAudio> {
   if (bytes.length - start < 8) {
     throw new AudioDecodeError(`truncated header: file is ${plural(bytes.length, 'byte')}, too short for a FLAC header`);
   }
@@ -173,7 +173,11 @@ export async function decodeFlac(bytes: Uint8Array, start = 0): Promise<DecodedA
     // 32-bit its float32 output cannot be turned back into exact integers (see rescale). Both are rare.
     throw new AudioDecodeError(`unsupported FLAC encoding: ${info.bitsPerSample}-bit samples (8, 16 and 24-bit are supported)`);
   }
-  const split = splitFrames(bytes, info.audioOffset);
+  // What the frames hold, whatever STREAMINFO says (0 = unknown, or an understatement): counted before decoding.
+  const maxSamples = options.maxSamples;
+  const maxFrames = maxSamples === undefined ? Infinity : Math.floor(maxSamples / info.channels);
+  const split = splitFrames(bytes, info.audioOffset, maxFrames);
+  if (maxSamples !== undefined && split.overLimit) throw new AudioTooLongError(maxSamples, maxSamples, info, 'more-than');
   if (split.frames.length === 0) {
     throw new AudioDecodeError(`truncated file: the first FLAC frame is incomplete (${plural(split.incompleteTail, 'byte')} present)`);
   }
@@ -199,7 +203,9 @@ export async function decodeFlac(bytes: Uint8Array, start = 0): Promise<DecodedA
   }
   const decoded: DecodedAudio = {
     sampleRate: info.sampleRate,
-    channels: result.channelData.map((c) => rescale(c, result.samplesDecoded, info.bitsPerSample)),
+    channels: result.channelData
+      .slice(0, options.firstChannelOnly ? 1 : undefined)
+      .map((c) => rescale(c, result.samplesDecoded, info.bitsPerSample)),
     format,
   };
   if (split.incompleteTail > 0) {

@@ -2,8 +2,11 @@
  * src/audio: decoding audio files (WAV, FLAC, AIFF/AIFC) to float32 channels and writing WAV files.
  * Knows nothing of datasets or models.
  */
-export { AudioDecodeError } from './errors';
-export type { DecodedAudio } from './types';
+export { AudioDecodeError, AudioTooLongError } from './errors';
+export type { DecodedAudio, DecodeOptions } from './types';
+export { declaredSize, declaredSamples } from './declared';
+export type { DeclaredSize } from './declared';
+export { describeSampleLimit, formatDuration, groupDigits, samplesAsDuration } from './sizes';
 export { decodeAudio, readAudioFile } from './decode';
 export { encodeWav } from './encode';
 export type { WavEncoding } from './encode';

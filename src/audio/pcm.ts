@@ -33,7 +33,8 @@ export function frameBytes(layout: SampleLayout, channels: number): number {
 }
 
 /**
- * De-interleave `frames` frames starting at `offset`. The caller has checked that the bytes are there.
+ * De-interleave `frames` frames starting at `offset`. The caller has checked that the bytes are there. Only the first
+ * `keep` channels are read and returned (all of them by default).
  */
 export function deinterleave(
   bytes: Uint8Array,
@@ -41,13 +42,14 @@ export function deinterleave(
   frames: number,
   channels: number,
   layout: SampleLayout,
+  keep = channels,
 ): Float32Array[] {
-  const out = Array.from({ length: channels }, () => new Float32Array(frames));
+  const out = Array.from({ length: Math.min(keep, channels) }, () => new Float32Array(frames));
   if (deinterleaveTyped(bytes, offset, frames, channels, layout, out)) return out;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { kind, bytesPerSample: width, littleEndian: le } = layout;
   const stride = width * channels;
-  for (let c = 0; c < channels; c++) {
+  for (let c = 0; c < out.length; c++) {
     const dst = out[c];
     let p = offset + c * width;
     if (kind === 'float') {
@@ -102,7 +104,7 @@ function deinterleaveTyped(bytes: Uint8Array, offset: number, frames: number, ch
   if (kind === 'int' && width === 2) {
     const src = new Int16Array(bytes.buffer, start, n);
     const scale = INT_SCALE[2]!;
-    for (let c = 0; c < channels; c++) {
+    for (let c = 0; c < out.length; c++) {
       const dst = out[c]!;
       for (let i = 0, p = c; i < frames; i++, p += channels) dst[i] = src[p]! * scale;
     }
@@ -114,7 +116,7 @@ function deinterleaveTyped(bytes: Uint8Array, offset: number, frames: number, ch
       out[0]!.set(src);
       return true;
     }
-    for (let c = 0; c < channels; c++) {
+    for (let c = 0; c < out.length; c++) {
       const dst = out[c]!;
       for (let i = 0, p = c; i < frames; i++, p += channels) dst[i] = src[p]!;
     }

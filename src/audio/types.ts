@@ -11,3 +11,14 @@ export interface DecodedAudio {
    */
   warnings?: string[];
 }
+
+/** What a caller lets a decode cost; both default to everything. */
+export interface DecodeOptions {
+  /**
+   * Most samples (frames × channels) the file may declare or hold: beyond it the decode stops with an
+   * AudioTooLongError before the samples are allocated (a compressed file can decode to far more than its size).
+   */
+  maxSamples?: number;
+  /** Decode only the first channel (DecodedAudio.channels then has one array): all a chain that keeps it needs. */
+  firstChannelOnly?: boolean;
+}

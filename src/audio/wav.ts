@@ -1,8 +1,8 @@
-import { AudioDecodeError } from './errors';
+import { AudioDecodeError, AudioTooLongError } from './errors';
 import { fourCC, plural, viewOf } from './bytes';
-import { Chunk, walkChunks } from './chunks';
+import { Chunk, listChunkIds, walkChunks } from './chunks';
 import { deinterleave, frameBytes, SampleLayout } from './pcm';
-import { DecodedAudio } from './types';
+import { DecodedAudio, DecodeOptions } from './types';
 
 /*
  * WAV (RIFF/WAVE, and RF64/BW64) decoding with our own RIFF parser.
@@ -141,7 +141,7 @@ function ds64DataSize(bytes: Uint8Array): number {
   return hi * 2 ** 32 + lo;
 }
 
-export function decodeWav(bytes: Uint8Array): DecodedAudio {
+export function decodeWav(bytes: Uint8Array, options: DecodeOptions = {}): DecodedAudio {
   if (bytes.length < 12) {
     throw new AudioDecodeError(`truncated header: file is ${plural(bytes.length, 'byte')}, too short for a WAV header`);
   }
@@ -154,13 +154,13 @@ export function decodeWav(bytes: Uint8Array): DecodedAudio {
   const fmt = chunks.find((c) => c.id === 'fmt ');
   const data = chunks.find((c) => c.id === 'data');
   if (!fmt) {
-    const seen = chunks.length ? `found only ${chunks.map((c) => `'${c.id}'`).join(', ')}` : 'no chunks after the header';
+    const seen = chunks.length ? `found only ${listChunkIds(chunks)}` : 'no chunks after the header';
     throw new AudioDecodeError(`corrupt WAV: no 'fmt ' chunk (${seen})`);
   }
   const format = parseFmt(bytes, fmt);
   if (!data) {
     const last = chunks[chunks.length - 1];
-    const why = last.truncated ? `file ends inside the '${last.id}' chunk` : `chunks found: ${chunks.map((c) => `'${c.id}'`).join(', ')}`;
+    const why = last.truncated ? `file ends inside the '${last.id}' chunk` : `chunks found: ${listChunkIds(chunks)}`;
     throw new AudioDecodeError(`corrupt WAV: no 'data' chunk (${why})`);
   }
 
@@ -186,9 +186,13 @@ export function decodeWav(bytes: Uint8Array): DecodedAudio {
         : `no audio data: 'data' chunk holds ${plural(data.size, 'byte')}, less than one ${perFrame}-byte frame${data.truncated ? ` (file truncated: ${data.declaredSize} declared)` : ''}`,
     );
   }
+  // The header's size was checked before (decodeAudio); this is what the file really holds, e.g. with the size unset.
+  if (options.maxSamples !== undefined && frames * format.channels > options.maxSamples) {
+    throw new AudioTooLongError(frames * format.channels, options.maxSamples, format, 'counted');
+  }
   const decoded: DecodedAudio = {
     sampleRate: format.sampleRate,
-    channels: deinterleave(bytes, data.bodyOffset, frames, format.channels, format.layout),
+    channels: deinterleave(bytes, data.bodyOffset, frames, format.channels, format.layout, options.firstChannelOnly ? 1 : format.channels),
     format: `${rf64 ? 'RF64' : 'WAV'} ${format.description}`,
   };
   if (warnings.length) decoded.warnings = warnings;

@@ -366,6 +366,106 @@ export function flacFile(channels: number[][], bits: 8 | 12 | 16 | 20 | 24, samp
   return concat(parts);
 }
 
+/**
+ * A FLAC stream of CONSTANT subframes: `frames` samples per channel, every one of them `value` (0: silence), in
+ * blocks of up to 65535 samples, so that an hour of audio takes a few kilobytes (the compression that lets a small
+ * upload declare, and decode to, gigabytes). `totalSamples` is written into STREAMINFO (default: the true count;
+ * 0 means "unknown").
+ */
+export function constantFlac(frames: number, channels: number, sampleRate: number, opts: { value?: number; totalSamples?: number; blockSize?: number } = {}): Uint8Array {
+  const bits = 16;
+  const blockSize = opts.blockSize ?? 65535;
+  const value = opts.value ?? 0;
+  const info = new BitWriter();
+  info.write(blockSize, 16); // min block size
+  info.write(blockSize, 16); // max block size
+  info.write(0, 24);
+  info.write(0, 24);
+  info.write(sampleRate, 20);
+  info.write(channels - 1, 3);
+  info.write(bits - 1, 5);
+  const total = opts.totalSamples ?? frames;
+  info.write(Math.floor(total / 2 ** 32), 4);
+  info.write(total % 2 ** 32, 32);
+  for (let i = 0; i < 16; i++) info.write(0, 8);
+  const parts: ArrayLike<number>[] = [ascii('fLaC'), [0x80, 0, 0, 34], info.data];
+  const rateCode = RATE_CODES[sampleRate];
+  if (rateCode === undefined) throw new RangeError(`constantFlac: no frame-header code for ${sampleRate} Hz`);
+  for (let start = 0, n = 0; start < frames; start += blockSize, n++) {
+    const size = Math.min(blockSize, frames - start);
+    const header = [0xff, 0xf8, (7 << 4) | rateCode, ((channels - 1) << 4) | (SAMPLE_SIZE_CODES[bits] << 1), ...utf8Number(n), ...u16be(size - 1)];
+    header.push(crc8(header));
+    const w = new BitWriter();
+    for (let c = 0; c < channels; c++) {
+      w.write(0, 8); // zero padding bit, CONSTANT (000000), no wasted bits
+      w.write(value & 0xffff, bits);
+    }
+    w.alignZero();
+    const frame = [...header, ...w.data];
+    parts.push(frame, u16be(crc16(frame)));
+  }
+  return concat(parts);
+}
+
+/**
+ * A FLAC stream that is slow to take apart, not to decode: after STREAMINFO, `blocks` copies of one block (a valid
+ * frame header, then filler) in which no frame ever ends, because no CRC-16 matches where a frame could end. A
+ * decoder that looks for the end of each candidate frame up to the end of the file does `blocks` × size / 2 steps
+ * before concluding that the first frame is incomplete: quadratic in the size, seconds of work for a few hundred
+ * kilobytes. The block repeats exactly (frame numbers are not checked when searching), so whether a frame could end
+ * depends only on how many blocks it spans, and a filler with no such match is found by checking `blocks` CRCs.
+ */
+export function slowFlac(blocks: number, fillerBytes = 10, seed = 1): Uint8Array {
+  // Frame header: sync, 192-sample blocks (code 1), 8000 Hz (code 4), mono, 16-bit (code 4), frame number 0.
+  const header = [0xff, 0xf8, (1 << 4) | 4, (0 << 4) | (4 << 1), 0x00];
+  header.push(crc8(header));
+  if (header.slice(1).includes(0xff)) throw new Error('slowFlac: a header byte other than the first is 0xFF');
+  let state = seed >>> 0;
+  const nextByte = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return (state >>> 24) % 0xff; // 0..254: never a sync byte
+  };
+  const table = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i << 8;
+    for (let b = 0; b < 8; b++) c = c & 0x8000 ? ((c << 1) ^ 0x8005) & 0xffff : (c << 1) & 0xffff;
+    table[i] = c;
+  }
+  const update = (crc: number, bytes: ArrayLike<number>, end = bytes.length) => {
+    for (let i = 0; i < end; i++) crc = ((crc << 8) & 0xffff) ^ table[(crc >> 8) ^ bytes[i]];
+    return crc;
+  };
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const block = [...header, ...Array.from({ length: fillerBytes }, nextByte)];
+    const last = (block[block.length - 2] << 8) | block[block.length - 1];
+    // A frame starting m blocks before a header (or the end of the file) ends there only if the CRC-16 of the
+    // bytes up to two before that point equals those two bytes.
+    let crc = 0;
+    let matches = false;
+    for (let m = 1; m <= blocks && !matches; m++) {
+      matches = update(crc, block, block.length - 2) === last;
+      crc = update(crc, block);
+    }
+    if (matches) continue;
+    const info = new BitWriter();
+    info.write(192, 16);
+    info.write(192, 16);
+    info.write(0, 24);
+    info.write(0, 24);
+    info.write(8000, 20);
+    info.write(0, 3);
+    info.write(15, 5);
+    info.write(0, 4);
+    info.write(192, 32); // one frame declared: nothing to refuse in the header
+    for (let i = 0; i < 16; i++) info.write(0, 8);
+    const out = new Uint8Array(8 + 34 + blocks * block.length);
+    out.set([...ascii('fLaC'), 0x80, 0, 0, 34, ...info.data]);
+    for (let b = 0; b < blocks; b++) out.set(block, 42 + b * block.length);
+    return out;
+  }
+  throw new Error('slowFlac: no filler without a CRC match in 1000 attempts');
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Test signals
 
