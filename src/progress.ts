@@ -11,6 +11,16 @@ export interface Progress {
   stop(): void;
   /** A line of information that must not tear the bar (goes to stderr). */
   log(message: string): void;
+  /** A warning: shown even where information is not (--quiet); falls back to log where absent. */
+  warn?(message: string): void;
+  /** True where one live line redraws in place (a terminal): loops then show state in it instead of printing lines. */
+  readonly live?: boolean;
+}
+
+/** Sends a warning through `progress` (see Progress.warn). */
+export function warnThrough(progress: Progress, message: string): void {
+  if (progress.warn) progress.warn(message);
+  else progress.log(`warning: ${message}`);
 }
 
 /** Says nothing: for tests, --quiet, and library callers who want no output. */
@@ -37,6 +47,7 @@ export function barProgress(stream: NodeJS.WriteStream = process.stderr): Progre
     return `${label} [{bar}] {value}/{total} {percentage}% eta {eta_formatted}${extra}`;
   };
   return {
+    live: true,
     start(total, label, payload = {}) {
       bar?.stop();
       bar = new SingleBar(
@@ -63,12 +74,15 @@ export function barProgress(stream: NodeJS.WriteStream = process.stderr): Progre
         stream.write(message + '\n');
       }
     },
+    warn(message) {
+      this.log(`warning: ${message}`);
+    },
   };
 }
 
 /** The CLI's choice: bars on a TTY, plain lines otherwise, nothing with --quiet. */
 export function cliProgress(opts: { quiet?: boolean; json?: boolean }): Progress {
-  if (opts.quiet) return silentProgress;
+  if (opts.quiet) return { ...silentProgress, warn: (m: string) => void process.stderr.write(`warning: ${m}\n`) };
   const stderr = process.stderr;
   return stderr.isTTY ? barProgress(stderr) : lineProgress(stderr);
 }

@@ -27,7 +27,19 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = {
   checkpoint_every: 10,
   log_every: 10,
   max_steps: null,
+  lr_schedule: 'constant',
+  lr_warmup_epochs: 0,
+  lr_step_every: 100,
+  lr_step_gamma: 0.5,
+  lr_min: 0,
+  // best: a run that overfits (the study's dense AEs on a small kit: val loss 0.0067 at its best, 0.0098 at the end)
+  // must not ship its last, worse weights by default; models without a validation loss (the GAN) export the last.
+  export: 'best',
+  early_stop: null,
 };
+
+/** early_stop's keys when a config gives only some of them. */
+export const EARLY_STOP_DEFAULTS = { min_delta: 0 } as const;
 
 // micro_batch 16: WGAN-GP's penalty differentiates the critic twice, and at d 16 one example holds about 80 MB of
 // intermediates on the wasm backend, whose heap cannot pass 4 GB; WaveGAN's batch of 64 in one pass does not fit.

@@ -9,11 +9,19 @@
  *   - `train.log_every`, `train.checkpoint_every`, `gan.preview_every`, `gan.preview_count` (how often
  *     things are written; a resumed run continues exactly, so checkpoints do not change the numbers),
  *   - `gan.micro_batch` (how a batch's gradient is computed: the same update up to float rounding),
+ *   - when training stops and what it exports: `train.epochs`, `train.max_steps`, `train.early_stop`,
+ *     `train.export`. Epoch 10 of a 10-epoch run and of a 900-epoch run are the same weights, so a finished run
+ *     can be extended (`train --resume --set train.epochs=900`) in its own folder. The exception is a schedule
+ *     that spans the whole run (cosine): there the total changes every step's rate, so `train.epochs` is hashed,
+ *   - learning-rate schedule keys that the chosen schedule does not read (all of them for a constant rate
+ *     without warm-up),
  *   - keys the chosen model does not use: `gan.*` unless model.type is gan, `vae.*` unless vae,
  *     `train.loss` for the GAN (WGAN-GP has its own loss), `train.beta1/beta2` unless the optimizer is adam.
  *     (Model keys of other types are not in the resolved config at all.)
  * Everything else is hashed, including `data.path` (another dataset is another experiment) and
  * `train.backend` (backends differ in the last bits of floating point, so results may differ slightly).
+ * What the dataset folder holds is not hashed (it is not known when a sweep is planned); each run records its
+ * dataset's fingerprint instead, and refuses to continue on other data (see train/run.ts).
  */
 import { createHash } from 'crypto';
 import type { SampgenConfig } from './types';
@@ -32,10 +40,39 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Train keys that say how often things are written, when training stops or what it exports (see the file comment). */
+const UNHASHED_TRAIN_KEYS = ['log_every', 'checkpoint_every', 'epochs', 'max_steps', 'early_stop', 'export'] as const;
+/** Each schedule's keys; warm-up applies to every schedule and is hashed when it is on. */
+const SCHEDULE_KEYS = { constant: [], step: ['lr_step_every', 'lr_step_gamma'], cosine: ['lr_min'] } as const;
+const ALL_SCHEDULE_KEYS = ['lr_schedule', 'lr_warmup_epochs', 'lr_step_every', 'lr_step_gamma', 'lr_min'] as const;
+
 /** The part of a resolved config that determines the training result (see the file comment). */
 export function hashedView(config: SampgenConfig): Record<string, unknown> {
-  const { log_every: _log, checkpoint_every: _ckpt, ...train } = config.train;
-  const trainView: Record<string, unknown> = { ...train };
+  const trainView: Record<string, unknown> = { ...config.train };
+  for (const key of [...UNHASHED_TRAIN_KEYS, ...ALL_SCHEDULE_KEYS]) delete trainView[key];
+  const schedule = config.train.lr_schedule;
+  if (schedule !== 'constant' || config.train.lr_warmup_epochs > 0) {
+    trainView.lr_schedule = schedule;
+    for (const key of SCHEDULE_KEYS[schedule]) trainView[key] = config.train[key];
+    if (config.train.lr_warmup_epochs > 0) trainView.lr_warmup_epochs = config.train.lr_warmup_epochs;
+  }
+  if (schedule === 'cosine') trainView.epochs = config.train.epochs;
+  return withModelSections(config, trainView);
+}
+
+/**
+ * The hash sampgen 0.1's first releases computed, which also covered `train.epochs` and `train.max_steps`: run
+ * folders and checkpoints made then carry it. It exists only for configs those versions could express (a constant
+ * rate without warm-up); null otherwise.
+ */
+export function legacyHashedView(config: SampgenConfig): Record<string, unknown> | null {
+  if (config.train.lr_schedule !== 'constant' || config.train.lr_warmup_epochs > 0) return null;
+  const trainView: Record<string, unknown> = { ...config.train };
+  for (const key of ['log_every', 'checkpoint_every', 'early_stop', 'export', ...ALL_SCHEDULE_KEYS]) delete trainView[key];
+  return withModelSections(config, trainView);
+}
+
+function withModelSections(config: SampgenConfig, trainView: Record<string, unknown>): Record<string, unknown> {
   if (config.train.optimizer !== 'adam') {
     delete trainView.beta1;
     delete trainView.beta2;
@@ -49,7 +86,12 @@ export function hashedView(config: SampgenConfig): Record<string, unknown> {
   return view;
 }
 
-export function configHash(config: SampgenConfig): { fullHash: string; hash: string } {
-  const fullHash = createHash('sha256').update(canonicalJson(hashedView(config))).digest('hex');
-  return { fullHash, hash: fullHash.slice(0, 8) };
+function sha256(view: Record<string, unknown>): string {
+  return createHash('sha256').update(canonicalJson(view)).digest('hex');
+}
+
+export function configHash(config: SampgenConfig): { fullHash: string; hash: string; legacyFullHash: string | null } {
+  const fullHash = sha256(hashedView(config));
+  const legacy = legacyHashedView(config);
+  return { fullHash, hash: fullHash.slice(0, 8), legacyFullHash: legacy ? sha256(legacy) : null };
 }

@@ -6,6 +6,7 @@
 import {
   CONV_LENGTH_MULTIPLE,
   DATA_DEFAULTS,
+  EARLY_STOP_DEFAULTS,
   GAN_DEFAULTS,
   MODEL_KEYS,
   MODEL_REQUIRED,
@@ -71,13 +72,23 @@ export function resolveMerged(merged: Merged, ctx: ResolveContext): SampgenConfi
         `layers; WaveGAN uses ${WAVEGAN_LENGTH}), got ${String(model.length)}`,
     });
   }
+  const train = { ...TRAIN_DEFAULTS, ...(raw.train as Section | undefined) } as SampgenConfig['train'];
+  if (train.early_stop !== null) {
+    if ((train.early_stop as Partial<SampgenConfig['train']['early_stop']> & object).patience === undefined) {
+      issues.push({ ...at('train.early_stop'), message: 'train.early_stop.patience is required: the epochs without improvement to wait (or set train.early_stop: null)' });
+    }
+    train.early_stop = { ...EARLY_STOP_DEFAULTS, ...train.early_stop };
+  }
+  if (train.lr_schedule === 'cosine' && train.lr_min > train.lr) {
+    issues.push({ ...at('train.lr_min'), message: `train.lr_min (${train.lr_min}) must not exceed train.lr (${train.lr}): the cosine schedule decays from lr to lr_min` });
+  }
   if (issues.length > 0) throw new ConfigError(issues);
 
   return {
     name: (raw.name as string | undefined) ?? ctx.defaultName,
     model: model as unknown as ModelConfig,
     data: { ...DATA_DEFAULTS, ...(raw.data as Section | undefined) } as SampgenConfig['data'],
-    train: { ...TRAIN_DEFAULTS, ...(raw.train as Section | undefined) } as SampgenConfig['train'],
+    train,
     gan: { ...GAN_DEFAULTS, ...(raw.gan as Section | undefined) } as SampgenConfig['gan'],
     vae: { ...VAE_DEFAULTS, ...(raw.vae as Section | undefined) } as SampgenConfig['vae'],
     output: { ...OUTPUT_DEFAULTS, ...(raw.output as Section | undefined) } as SampgenConfig['output'],

@@ -7,7 +7,7 @@
  * standard JSON-schema annotation, so ajv's strict mode accepts it, and error messages come from the same
  * place as the rules themselves instead of from ajv's generic wording.
  */
-import { ACTIVATIONS, BACKENDS, LOSSES, MODEL_SIZES, MODEL_TYPES, OPTIMIZERS, UPSAMPLES } from './types';
+import { ACTIVATIONS, BACKENDS, EXPORT_CHOICES, LOSSES, LR_SCHEDULES, MODEL_SIZES, MODEL_TYPES, OPTIMIZERS, UPSAMPLES } from './types';
 
 export interface SchemaNode {
   type?: string | string[];
@@ -104,6 +104,22 @@ export const LAYER_SCHEMA: SchemaNode = section({
     checkpoint_every: int(1),
     log_every: int(1),
     max_steps: nullable(int(1), 'no limit'),
+    lr_schedule: oneOf(LR_SCHEDULES),
+    lr_warmup_epochs: { type: 'number', minimum: 0, description: 'a number of epochs >= 0' },
+    lr_step_every: int(1),
+    lr_step_gamma: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'a number in (0, 1]' },
+    lr_min: { type: 'number', minimum: 0, description: 'a number >= 0' },
+    export: oneOf(EXPORT_CHOICES),
+    early_stop: nullable(
+      {
+        ...section({
+          patience: int(1),
+          min_delta: { type: 'number', minimum: 0, description: 'a number >= 0' },
+        }),
+        description: 'a mapping with keys patience (epochs without improvement, required) and min_delta (default 0)',
+      },
+      'no early stopping',
+    ),
   }),
   gan: section({
     lambda_gp: { type: 'number', minimum: 0, description: 'a number >= 0' },

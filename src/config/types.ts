@@ -21,6 +21,11 @@ export const LOSSES = ['mse', 'mae'] as const;
 export type Loss = (typeof LOSSES)[number];
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
+export const LR_SCHEDULES = ['constant', 'step', 'cosine'] as const;
+export type LrSchedule = (typeof LR_SCHEDULES)[number];
+/** Which weights a finished run exports: those of its best validation epoch, or its last epoch's. */
+export const EXPORT_CHOICES = ['best', 'last'] as const;
+export type ExportChoice = (typeof EXPORT_CHOICES)[number];
 
 interface ModelCommon {
   /** Latent vector size. */
@@ -95,6 +100,24 @@ export interface TrainConfig {
   log_every: number;
   /** Stop after this many optimizer steps (smoke runs); null: run all epochs. */
   max_steps: number | null;
+  /** How the learning rate changes over the run (see train/schedules.ts); constant: `lr` throughout. */
+  lr_schedule: LrSchedule;
+  /** Epochs of linear warm-up from 0 to the schedule's rate (fractions of an epoch count per step); 0: none. */
+  lr_warmup_epochs: number;
+  /** step schedule: multiply the rate by `lr_step_gamma` every `lr_step_every` epochs. */
+  lr_step_every: number;
+  lr_step_gamma: number;
+  /** cosine schedule: the rate at the last epoch. */
+  lr_min: number;
+  /** Which weights the run exports (see EXPORT_CHOICES); models without a validation loss export the last. */
+  export: ExportChoice;
+  /** Stop when the validation loss has not improved by more than `min_delta` for `patience` epochs; null: never. */
+  early_stop: EarlyStopConfig | null;
+}
+
+export interface EarlyStopConfig {
+  patience: number;
+  min_delta: number;
 }
 
 export interface GanConfig {
@@ -144,6 +167,8 @@ export interface LoadedConfig {
   hash: string;
   /** sha256 (64 hex digits) of the canonical JSON of the result-relevant part of the config (see hash.ts). */
   fullHash: string;
+  /** The hash earlier sampgen versions gave this config (see legacyHashedView), so their runs are still found; null when none. */
+  legacyFullHash: string | null;
   /** The file loaded (as given), or the label of an in-memory config. */
   file: string;
   /** The files merged, base first: the `extends` chain ending with `file` (in-memory: only the files it extends). */

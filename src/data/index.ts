@@ -3,3 +3,4 @@ export * from './format';
 export type { Dataset } from './dataset';
 export { openDataset, readDatasetInfo, validateDatasetInfo } from './dataset';
 export { splitIndices, trainingSplit, batches, batchCount } from './split';
+export { datasetFingerprint } from './fingerprint';

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../errors';
+import { UserError, errorMessage } from '../errors';
+import { sha256Hex } from '../util/checksum';
 import { replaceDirAtomic, writeFileAtomic } from '../util/atomic';
 import { VERSION } from '../version';
 import { loadModelFromDir, saveModelToDir } from './handler';
@@ -13,7 +14,7 @@ import { MODEL_FORMAT_VERSION, ModelMetadata, PART_NAME, SAMPGEN_JSON, assertVal
  */
 
 /** Fields that writeModelFolder fills in when the caller leaves them out. */
-type FilledIn = 'version' | 'parts' | 'sampgen_version' | 'tfjs_version' | 'created';
+type FilledIn = 'version' | 'parts' | 'sampgen_version' | 'tfjs_version' | 'created' | 'files_sha256';
 export type NewModelMetadata = Omit<ModelMetadata, FilledIn> & Partial<Pick<ModelMetadata, FilledIn>>;
 
 /** The version of tfjs that wrote a model (the one loaded in this process). */
@@ -61,6 +62,7 @@ export async function writeModelFolder(
   try {
     fs.mkdirSync(tmp);
     for (const name of names) await saveModelToDir(parts[name]!, path.join(tmp, name));
+    full.files_sha256 = checksumParts(tmp, names);
     // sampgen.json last: a folder is a model only once all its parts are in.
     writeFileAtomic(path.join(tmp, SAMPGEN_JSON), JSON.stringify(full, null, 2) + '\n');
     replaceDirAtomic(tmp, finalDir);
@@ -71,11 +73,45 @@ export async function writeModelFolder(
   return full;
 }
 
-/** Loads one part of a model folder after checking its sampgen.json. */
+/** sha256 of every file in each part's folder, keyed 'part/file'. */
+function checksumParts(dir: string, parts: string[]): Record<string, string> {
+  const sums: Record<string, string> = {};
+  for (const part of parts) {
+    for (const file of fs.readdirSync(path.join(dir, part)).sort()) {
+      sums[`${part}/${file}`] = sha256Hex(fs.readFileSync(path.join(dir, part, file)));
+    }
+  }
+  return sums;
+}
+
+/**
+ * Checks a part's files against the checksums sampgen.json records, so that a damaged weights.bin (same length,
+ * other bytes) is refused instead of decoding to NaN or to quietly wrong sounds.
+ */
+export function verifyModelPart(dir: string, metadata: ModelMetadata, part: string): void {
+  const sums = metadata.files_sha256;
+  if (!sums) return; // exported before checksums were recorded
+  for (const [rel, expected] of Object.entries(sums)) {
+    if (!rel.startsWith(`${part}/`)) continue;
+    const file = path.join(dir, rel);
+    let actual: string;
+    try {
+      actual = sha256Hex(fs.readFileSync(file));
+    } catch (err) {
+      throw new UserError(`model file ${file} cannot be read: ${errorMessage(err)}`);
+    }
+    if (actual !== expected) {
+      throw new UserError(`model file ${file} does not match the sha256 recorded in ${path.join(dir, SAMPGEN_JSON)}: the file is damaged or was replaced; export the model again`);
+    }
+  }
+}
+
+/** Loads one part of a model folder after checking its sampgen.json and the part's checksums. */
 export async function loadModelPart(dir: string, part: string): Promise<tf.LayersModel> {
   const metadata = readModelMetadata(dir);
   if (!metadata.parts.includes(part)) {
     throw new UserError(`model ${dir} has no part '${part}' (it has ${metadata.parts.join(', ')})`);
   }
+  verifyModelPart(dir, metadata, part);
   return loadModelFromDir(path.join(dir, part));
 }

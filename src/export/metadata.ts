@@ -56,6 +56,13 @@ export interface ModelMetadata {
   created: string;
   /** Subfolders holding TF.js layers models, e.g. ['encoder', 'decoder'] or ['generator']. */
   parts: string[];
+  /**
+   * sha256 (hex) of every file of every part, by path inside the folder ('decoder/weights.bin'), checked before a
+   * part is loaded. Absent in folders exported by earlier versions (then nothing is checked).
+   */
+  files_sha256?: Record<string, string>;
+  /** The run the model came from: its folder's name, its dataset, and which of its weights these are. Absent in earlier exports. */
+  run?: { folder: string; dataset_fingerprint: string; weights: 'best' | 'last'; epoch: number };
 }
 
 /** Part names become folder names: keep them plain. */
@@ -102,6 +109,17 @@ const schema = {
     tfjs_version: { type: 'string' },
     created: { type: 'string' },
     parts: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: PART_NAME.source } },
+    files_sha256: { type: 'object', additionalProperties: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+    run: {
+      type: 'object',
+      required: ['folder', 'dataset_fingerprint', 'weights', 'epoch'],
+      properties: {
+        folder: { type: 'string' },
+        dataset_fingerprint: { type: 'string' },
+        weights: { enum: ['best', 'last'] },
+        epoch: { type: 'integer', minimum: 0 },
+      },
+    },
   },
 };
 

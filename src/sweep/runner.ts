@@ -10,20 +10,20 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { datasetFingerprint, readDatasetInfo } from '../data';
 import { errorMessage, isRuntimeFailure, isUserError } from '../errors';
 import { Progress, silentProgress } from '../progress';
 import { hasCheckpoint } from '../train/checkpoint';
-import { TrainOptions, TrainResult, trainModel } from '../train/run';
+import { RunTakenOver, TrainOptions, TrainResult, trainModel } from '../train/run';
+import { DEFAULT_STALE_AFTER_SECONDS, DONE_FILE, FAILED_FILE } from '../train/run-folder';
 import { ensureSmokeDataset } from '../train/smoke';
 import { StopFlag, newStopFlag } from '../train/stop';
 import { writeFileAtomic } from '../util/atomic';
 import { tryAcquireLock } from './lock';
 import { PlanEntry, SweepPlan } from './plan';
 
-export const DONE_FILE = 'done.json';
-export const FAILED_FILE = 'failed.json';
+export { DONE_FILE, FAILED_FILE, DEFAULT_STALE_AFTER_SECONDS };
 export const MARKER_VERSION = 1;
-export const DEFAULT_STALE_AFTER_SECONDS = 600;
 
 export type EntryStatus = 'completed' | 'already-done' | 'locked' | 'failed' | 'interrupted';
 
@@ -76,6 +76,8 @@ export interface DoneMarker {
   samples_per_s: number;
   backend: string;
   model: string | null;
+  /** The fingerprint of the dataset the run trained on (absent in markers of earlier versions). */
+  dataset_fingerprint?: string;
   host: string;
   finished: string;
 }
@@ -95,12 +97,6 @@ export interface FailedMarker {
 }
 
 const LOST = 'another worker took over the lock (this one had stalled past --stale-after); it continues the run';
-
-class LockLost extends Error {
-  constructor() {
-    super(LOST);
-  }
-}
 
 export function readMarker<T>(runDir: string, file: string): T | null {
   try {
@@ -132,9 +128,33 @@ export async function runSweep(opts: SweepRunOptions): Promise<SweepRunSummary> 
   return { outcomes, counts, notStarted };
 }
 
+/**
+ * Whether a finished entry still stands: done.json describes a run on one dataset; if the entry's data.path now
+ * holds other data (preprocessed again), skipping the entry as done would report results of other data. Returns
+ * the message for that case, or null.
+ */
+function doneOnOtherData(entry: PlanEntry, done: DoneMarker): string | null {
+  if (!done.dataset_fingerprint) return null;
+  let now: string;
+  try {
+    now = datasetFingerprint(readDatasetInfo(entry.loaded.config.data.path));
+  } catch {
+    return null; // no dataset at all: nothing would be trained either; report the run as done
+  }
+  if (now === done.dataset_fingerprint) return null;
+  return (
+    `${entry.runDir} finished on dataset ${done.dataset_fingerprint}, but ${entry.loaded.config.data.path} now holds dataset ${now}; ` +
+    'its results are not results on the current data: move the run folder away (or point data.path at the original dataset) and run the sweep again'
+  );
+}
+
 async function runEntry(entry: PlanEntry, opts: SweepRunOptions, progress: Progress, stop: StopFlag): Promise<EntryOutcome> {
   const base = { index: entry.index, name: entry.name, hash: entry.hash, runDir: entry.runDir };
-  if (readMarker<DoneMarker>(entry.runDir, DONE_FILE)) return { ...base, status: 'already-done' };
+  const done = readMarker<DoneMarker>(entry.runDir, DONE_FILE);
+  if (done) {
+    const stale = opts.plan.smoke ? null : doneOnOtherData(entry, done);
+    return stale ? { ...base, status: 'failed', message: stale } : { ...base, status: 'already-done' };
+  }
   const staleAfterSeconds = opts.staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS;
   const got = tryAcquireLock(entry.runDir, {
     staleAfterSeconds,
@@ -146,20 +166,6 @@ async function runEntry(entry: PlanEntry, opts: SweepRunOptions, progress: Progr
     return { ...base, status: 'locked', message: `locked by ${h.host} pid ${h.pid} (last heartbeat ${Math.round(got.ageSeconds)} s ago)` };
   }
   const lock = got.lock;
-  // A worker that judged this one stale has taken the lock over and is training in this folder now: stop at
-  // once and write nothing more. A stop flag would not do, as stopping saves a checkpoint; throwing from the
-  // progress callback (called after every few batches) leaves the loop before any further write.
-  const entryProgress: Progress = {
-    ...progress,
-    update: (done, payload) => {
-      if (lock.lost) throw new LockLost();
-      progress.update(done, payload);
-    },
-    start: (total, label, payload) => {
-      if (lock.lost) throw new LockLost();
-      progress.start(total, label, payload);
-    },
-  };
   try {
     if (lock.tookOver) progress.log(`entry ${entry.index}: took over the stale lock of ${lock.tookOver.host} pid ${lock.tookOver.pid}`);
     // Checked again under the lock: another worker may have finished it between our first look and now.
@@ -169,7 +175,9 @@ async function runEntry(entry: PlanEntry, opts: SweepRunOptions, progress: Progr
     try {
       if (opts.plan.smoke) ensureSmokeDataset(entry.loaded.config.data.path, entry.loaded.config.model.length);
       const train = opts.train ?? trainModel;
-      const result = await train({ loaded: entry.loaded, resume, backend: opts.backend, progress: entryProgress, stop, export: opts.export });
+      // Training checks the lock between batches: a worker that judged this one stale and took the lock over is
+      // training in this folder now, and this one then stops at once without writing (RunTakenOver).
+      const result = await train({ loaded: entry.loaded, resume, backend: opts.backend, progress, stop, export: opts.export, lock });
       if (lock.lost) return { ...base, status: 'interrupted', resumed: resume, message: LOST };
       if (result.status !== 'completed') {
         return { ...base, status: 'interrupted', resumed: resume, result, message: stop.reason ?? 'stopped' };
@@ -177,7 +185,7 @@ async function runEntry(entry: PlanEntry, opts: SweepRunOptions, progress: Progr
       writeDone(entry, result);
       return { ...base, status: 'completed', resumed: resume, result };
     } catch (err) {
-      if (err instanceof LockLost || lock.lost) return { ...base, status: 'interrupted', resumed: resume, message: LOST };
+      if (err instanceof RunTakenOver || lock.lost) return { ...base, status: 'interrupted', resumed: resume, message: LOST };
       const message = errorMessage(err);
       writeFailed(entry, err);
       return { ...base, status: 'failed', resumed: resume, message };
@@ -202,6 +210,7 @@ function writeDone(entry: PlanEntry, result: TrainResult): void {
     samples_per_s: result.samplesPerSecond,
     backend: result.backend,
     model: result.modelDir,
+    dataset_fingerprint: result.dataset,
     host: os.hostname(),
     finished: new Date().toISOString(),
   };

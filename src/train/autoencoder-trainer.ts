@@ -38,6 +38,10 @@ export class AutoencoderTrainer implements ModelTrainer {
     return { loss: value };
   }
 
+  selectionLoss(validation: Record<string, number>): number {
+    return validation.loss!;
+  }
+
   evaluate(batch: tf.Tensor2D, _ctx: StepContext): Record<string, number> {
     const loss = tf.tidy(() => this.lossOf(batch, false));
     const value = loss.dataSync()[0]!;

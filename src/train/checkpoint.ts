@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../errors';
+import { UserError, errorMessage } from '../errors';
 import { replaceDirAtomic, writeFileAtomic } from '../util/atomic';
+import { sha256Hex } from '../util/checksum';
 import { NamedTensor, optimizerState, restoreOptimizerState } from './optimizer';
 
 export const CHECKPOINT_VERSION = 1;
@@ -27,11 +28,23 @@ export interface TrainState {
    * of older versions (then the current folder is used).
    */
   workdir?: string;
+  /** The best validation loss so far and its epoch (null before the first validated epoch, or without validation). */
+  best?: { epoch: number; val_loss: number } | null;
+  /** Early stopping's reference: the last epoch that improved on the one before it by more than min_delta. */
+  earlyStop?: { epoch: number; val_loss: number };
+  /** Why training ended before train.epochs, once it has (early stopping); absent while it may go on. */
+  finished?: { reason: 'early_stop'; epoch: number };
+  /** Warnings already given in this run (each is said once per run, not again on resume). */
+  warned?: string[];
 }
 
 interface CheckpointFile {
   version: number;
   config_hash: string;
+  /** sha256 of weights.bin, checked on every load (absent in checkpoints of earlier versions). */
+  weights_sha256?: string;
+  /** datasetFingerprint() of the data the run trained on (absent in checkpoints of earlier versions). */
+  dataset_fingerprint?: string;
   state: TrainState;
   models: Record<string, number>; // number of weight tensors per model
   optimizers: Record<string, string[]>;
@@ -44,88 +57,248 @@ export interface CheckpointTarget {
   optimizers: Record<string, tf.Optimizer>;
 }
 
-const LATEST = 'latest';
+/**
+ * A run keeps two checkpoints: `latest` (to resume from) and `best` (the weights of the best validation epoch, for
+ * export). Both have the same layout.
+ */
+export type CheckpointSlot = 'latest' | 'best';
+const LATEST: CheckpointSlot = 'latest';
 
-export function checkpointDir(runDir: string): string {
-  return path.join(runDir, 'checkpoints', LATEST);
+export function checkpointDir(runDir: string, slot: CheckpointSlot = LATEST): string {
+  return path.join(runDir, 'checkpoints', slot);
+}
+
+/** The run's identity as its checkpoints record it. */
+export interface CheckpointIdentity {
+  /** The config's full hash (config_hash in checkpoint.json). */
+  configHash: string;
+  /** Another hash the same config had under an earlier sampgen (accepted on load), or null. */
+  legacyConfigHash?: string | null;
+  datasetFingerprint: string;
+  /** The dataset folder, for messages. */
+  datasetPath?: string;
 }
 
 /** Saves weights, optimizer state and counters atomically: the previous checkpoint stays until the new one is whole. */
-export async function saveCheckpoint(runDir: string, target: CheckpointTarget, state: TrainState, configHash: string): Promise<void> {
-  const named: NamedTensor[] = [];
-  const models: Record<string, number> = {};
-  for (const [name, model] of Object.entries(target.models)) {
-    const weights = model.getWeights();
-    models[name] = weights.length;
-    weights.forEach((tensor, i) => named.push({ name: `model/${name}/${i}`, tensor }));
-  }
+export async function saveCheckpoint(runDir: string, target: CheckpointTarget, state: TrainState, identity: CheckpointIdentity): Promise<void> {
+  const weights = Object.fromEntries(Object.entries(target.models).map(([name, model]) => [name, model.getWeights()]));
+  const named = modelTensors(weights);
   const optimizers: Record<string, string[]> = {};
   for (const [name, opt] of Object.entries(target.optimizers)) {
-    const weights = await optimizerState(opt);
-    optimizers[name] = weights.map((w) => w.name);
-    weights.forEach((w, i) => named.push({ name: `optimizer/${name}/${i}`, tensor: w.tensor }));
+    const tensors = await optimizerState(opt);
+    optimizers[name] = tensors.map((w) => w.name);
+    tensors.forEach((w, i) => named.push({ name: `optimizer/${name}/${i}`, tensor: w.tensor }));
   }
+  await writeCheckpointFolder(runDir, LATEST, named, modelCounts(weights), optimizers, state, identity);
+}
+
+/**
+ * Saves the weights of the run's best epoch (copies the loop keeps in memory) as the `best` slot: models only, as
+ * nothing resumes from it. `state` is the loop's state when it is written (its `best` names the epoch).
+ */
+export async function saveBestWeights(runDir: string, weights: Record<string, tf.Tensor[]>, state: TrainState, identity: CheckpointIdentity): Promise<void> {
+  await writeCheckpointFolder(runDir, 'best', modelTensors(weights), modelCounts(weights), {}, state, identity);
+}
+
+function modelTensors(weights: Record<string, tf.Tensor[]>): NamedTensor[] {
+  return Object.entries(weights).flatMap(([name, tensors]) => tensors.map((tensor, i) => ({ name: `model/${name}/${i}`, tensor })));
+}
+
+function modelCounts(weights: Record<string, tf.Tensor[]>): Record<string, number> {
+  return Object.fromEntries(Object.entries(weights).map(([name, tensors]) => [name, tensors.length]));
+}
+
+async function writeCheckpointFolder(
+  runDir: string,
+  slot: CheckpointSlot,
+  named: NamedTensor[],
+  models: Record<string, number>,
+  optimizers: Record<string, string[]>,
+  state: TrainState,
+  identity: CheckpointIdentity,
+): Promise<void> {
   const { data, specs } = await tf.io.encodeWeights(named);
+  const bytes = new Uint8Array(data);
   const file: CheckpointFile = {
     version: CHECKPOINT_VERSION,
-    config_hash: configHash,
+    config_hash: identity.configHash,
+    weights_sha256: sha256Hex(bytes),
+    dataset_fingerprint: identity.datasetFingerprint,
     state,
     models,
     optimizers,
     specs,
     saved: new Date().toISOString(),
   };
-  const finalDir = checkpointDir(runDir);
-  const tmpDir = path.join(path.dirname(finalDir), `.tmp-${LATEST}-${process.pid}`);
+  const finalDir = checkpointDir(runDir, slot);
+  const tmpDir = path.join(path.dirname(finalDir), `${TMP_PREFIX}${slot}-${process.pid}`);
   fs.rmSync(tmpDir, { recursive: true, force: true });
   fs.mkdirSync(tmpDir, { recursive: true });
-  writeFileAtomic(path.join(tmpDir, 'weights.bin'), new Uint8Array(data));
-  writeFileAtomic(path.join(tmpDir, 'checkpoint.json'), JSON.stringify(file, null, 1));
+  writeFileAtomic(path.join(tmpDir, WEIGHTS_FILE), bytes);
+  writeFileAtomic(path.join(tmpDir, CHECKPOINT_JSON), JSON.stringify(file, null, 1));
   replaceDirAtomic(tmpDir, finalDir);
 }
 
-/** The checkpoint folder to read, or null: 'latest', or the previous one if a swap was interrupted half-way. */
-function findCheckpoint(runDir: string): string | null {
-  const dir = checkpointDir(runDir);
-  if (fs.existsSync(path.join(dir, 'checkpoint.json'))) return dir;
+const TMP_PREFIX = '.tmp-';
+const OLD_INFIX = '.sampgen-old-';
+const WEIGHTS_FILE = 'weights.bin';
+const CHECKPOINT_JSON = 'checkpoint.json';
+
+
+/**
+ * Removes what interrupted checkpoint writes left in `<run>/checkpoints/`: temp folders (`.tmp-<slot>-<pid>`)
+ * and, where the slot itself is whole, the copies a swap moves aside (`<slot>.sampgen-old-<pid>`). Where a slot is
+ * missing, the most advanced whole old copy (highest step, then name) is renamed back into place and the others go.
+ * Only the process that holds the run's lock may call this: then no other writer is mid-write in the folder.
+ * Returns the names removed, for a log line.
+ */
+export function cleanCheckpointLeftovers(runDir: string): string[] {
+  const parent = path.join(runDir, 'checkpoints');
+  if (!fs.existsSync(parent)) return [];
+  const removed: string[] = [];
+  const names = fs.readdirSync(parent).sort();
+  for (const name of names.filter((n) => n.startsWith(TMP_PREFIX))) {
+    fs.rmSync(path.join(parent, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  for (const slot of ['latest', 'best'] as const) {
+    const olds = names.filter((n) => n.startsWith(`${slot}${OLD_INFIX}`));
+    if (olds.length === 0) continue;
+    const slotDir = path.join(parent, slot);
+    if (!fs.existsSync(path.join(slotDir, CHECKPOINT_JSON))) {
+      const chosen = mostAdvanced(olds.map((n) => path.join(parent, n)));
+      if (chosen) {
+        fs.rmSync(slotDir, { recursive: true, force: true });
+        fs.renameSync(chosen, slotDir);
+      }
+    }
+    for (const name of olds) {
+      const full = path.join(parent, name);
+      if (fs.existsSync(full)) {
+        fs.rmSync(full, { recursive: true, force: true });
+        removed.push(name);
+      }
+    }
+  }
+  return removed;
+}
+
+/** Of several whole checkpoint folders, the one with the most steps (ties: the last name), or null if none is whole. */
+function mostAdvanced(dirs: string[]): string | null {
+  let best: { dir: string; step: number } | null = null;
+  for (const dir of [...dirs].sort()) {
+    const file = readCheckpointFileOrNull(dir);
+    if (!file) continue;
+    const step = typeof file.state?.step === 'number' ? file.state.step : -1;
+    if (!best || step >= best.step) best = { dir, step };
+  }
+  return best?.dir ?? null;
+}
+
+function readCheckpointFileOrNull(dir: string): CheckpointFile | null {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, CHECKPOINT_JSON), 'utf8')) as CheckpointFile;
+  } catch {
+    return null;
+  }
+}
+
+/** checkpoint.json of a checkpoint folder, or a UserError naming the file. */
+function readCheckpointFile(dir: string): CheckpointFile {
+  const file = path.join(dir, CHECKPOINT_JSON);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`checkpoint ${file} cannot be read: ${errorMessage(err)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`checkpoint ${file} is damaged (not valid JSON: ${errorMessage(err)}); train with --force to start over`);
+  }
+  const checked = parsed as Partial<CheckpointFile>;
+  if (typeof parsed !== 'object' || parsed === null || typeof checked.state !== 'object' || checked.state === null || !Array.isArray(checked.specs)) {
+    throw new UserError(`checkpoint ${file} is damaged (fields state and specs are missing); train with --force to start over`);
+  }
+  return parsed as CheckpointFile;
+}
+
+/**
+ * The checkpoint folder of a slot to read, or null: the slot, or, if a swap was interrupted half-way, the most
+ * advanced copy it moved aside (chosen the same way every time: see mostAdvanced).
+ */
+function findCheckpoint(runDir: string, slot: CheckpointSlot = LATEST): string | null {
+  const dir = checkpointDir(runDir, slot);
+  if (fs.existsSync(path.join(dir, CHECKPOINT_JSON))) return dir;
   const parent = path.dirname(dir);
   if (!fs.existsSync(parent)) return null;
-  const old = fs.readdirSync(parent).find((n) => n.startsWith(`${LATEST}.sampgen-old-`));
-  return old && fs.existsSync(path.join(parent, old, 'checkpoint.json')) ? path.join(parent, old) : null;
+  const olds = fs.readdirSync(parent).filter((n) => n.startsWith(`${slot}${OLD_INFIX}`));
+  return mostAdvanced(olds.map((n) => path.join(parent, n)));
 }
 
-export function hasCheckpoint(runDir: string): boolean {
-  return findCheckpoint(runDir) !== null;
+export function hasCheckpoint(runDir: string, slot: CheckpointSlot = LATEST): boolean {
+  return findCheckpoint(runDir, slot) !== null;
 }
 
-/** Reads the counters only (cheap): for messages and sweeps. */
-export function readCheckpointState(runDir: string): TrainState | null {
-  const dir = findCheckpoint(runDir);
+/** Reads the counters only (cheap): for messages and sweeps. A damaged checkpoint.json is a UserError naming it. */
+export function readCheckpointState(runDir: string, slot: CheckpointSlot = LATEST): TrainState | null {
+  const dir = findCheckpoint(runDir, slot);
   if (!dir) return null;
-  return (JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint.json'), 'utf8')) as CheckpointFile).state;
+  return readCheckpointFile(dir).state;
 }
 
-/** Restores weights and optimizer state into freshly built models; returns the saved counters. */
-export async function loadCheckpoint(runDir: string, target: CheckpointTarget, configHash: string): Promise<TrainState> {
+/** The dataset fingerprint a run's latest checkpoint recorded (null: none, or a checkpoint of an earlier version). */
+export function readCheckpointDataset(runDir: string): string | null {
   const dir = findCheckpoint(runDir);
-  if (!dir) throw new UserError(`no checkpoint to resume from in ${runDir}`);
-  let file: CheckpointFile;
-  try {
-    file = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint.json'), 'utf8')) as CheckpointFile;
-  } catch (err) {
-    throw new UserError(`checkpoint ${dir} is unreadable: ${(err as Error).message}`);
-  }
+  return dir ? (readCheckpointFile(dir).dataset_fingerprint ?? null) : null;
+}
+
+/**
+ * Restores weights and optimizer state into freshly built models; returns the saved counters. Refuses a checkpoint
+ * of another config, of other data, or whose weights.bin does not match its recorded checksum.
+ */
+export async function loadCheckpoint(
+  runDir: string,
+  target: CheckpointTarget,
+  identity: CheckpointIdentity,
+  slot: CheckpointSlot = LATEST,
+): Promise<TrainState> {
+  const dir = findCheckpoint(runDir, slot);
+  if (!dir) throw new UserError(`no ${slot} checkpoint in ${runDir}`);
+  const file = readCheckpointFile(dir);
   if (file.version !== CHECKPOINT_VERSION) {
     throw new UserError(`checkpoint ${dir} has format version ${file.version}; this sampgen reads version ${CHECKPOINT_VERSION}`);
   }
-  if (file.config_hash !== configHash) {
+  if (file.config_hash !== identity.configHash && file.config_hash !== identity.legacyConfigHash) {
     throw new UserError(
-      `checkpoint ${dir} was made with config ${file.config_hash}, but the config now resolves to ${configHash}; ` +
+      `checkpoint ${dir} was made with config ${file.config_hash}, but the config now resolves to ${identity.configHash}; ` +
         'resume with the same config and --set overrides, or start a new run',
     );
   }
-  const bytes = fs.readFileSync(path.join(dir, 'weights.bin'));
-  const tensors = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), file.specs);
+  if (file.dataset_fingerprint !== undefined && file.dataset_fingerprint !== identity.datasetFingerprint) {
+    throw new UserError(
+      `checkpoint ${dir} was trained on dataset ${file.dataset_fingerprint}, but ${identity.datasetPath ?? 'data.path'} now holds ` +
+        `dataset ${identity.datasetFingerprint} (preprocessed again with other files or parameters?); this run cannot continue ` +
+        'on other data: point data.path at the original dataset, or train with --force to start the run over on the new one',
+    );
+  }
+  const weightsFile = path.join(dir, WEIGHTS_FILE);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(weightsFile);
+  } catch (err) {
+    throw new UserError(`checkpoint weights ${weightsFile} cannot be read: ${errorMessage(err)}`);
+  }
+  const expectedBytes = file.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * (s.dtype === 'bool' ? 1 : 4), 0);
+  if (bytes.byteLength !== expectedBytes) {
+    throw new UserError(`checkpoint weights ${weightsFile} have ${bytes.byteLength} bytes, but ${path.join(dir, CHECKPOINT_JSON)} describes ${expectedBytes}: the file is truncated or damaged`);
+  }
+  if (file.weights_sha256 !== undefined && sha256Hex(bytes) !== file.weights_sha256) {
+    throw new UserError(`checkpoint weights ${weightsFile} do not match their recorded sha256 (the file is damaged); train with --force to start over`);
+  }
+  const tensors = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, file.specs);
   try {
     for (const [name, model] of Object.entries(target.models)) {
       const count = file.models[name];
@@ -134,7 +307,8 @@ export async function loadCheckpoint(runDir: string, target: CheckpointTarget, c
       }
       model.setWeights(Array.from({ length: count }, (_, i) => tensors[`model/${name}/${i}`]!));
     }
-    for (const [name, opt] of Object.entries(target.optimizers)) {
+    // The best slot holds model weights only (see saveBestWeights).
+    for (const [name, opt] of slot === LATEST ? Object.entries(target.optimizers) : []) {
       const names = file.optimizers[name];
       if (!names) throw new UserError(`checkpoint ${dir} has no state for optimizer '${name}'`);
       // setWeights makes variables that share (and reference-count) these tensors' data, so disposing the

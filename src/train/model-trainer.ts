@@ -29,6 +29,13 @@ export interface ModelTrainer {
   /** Trainer-specific state to keep in checkpoints (beyond weights). */
   extraState?(): Record<string, unknown>;
   restoreExtraState?(state: Record<string, unknown>): void;
+  /**
+   * The number a run minimises to pick its best epoch and to stop early, from the validation losses; absent where
+   * validation losses do not measure quality (a GAN's critic loss), and then the run exports its last weights.
+   */
+  selectionLoss?(validation: Record<string, number>): number;
+  /** Warnings about the run as planned (e.g. a schedule longer than the run), given its total optimisation steps. */
+  planWarnings?(totalSteps: number): string[];
   /** Called every N steps with the run folder, e.g. to write GAN previews. */
   onStep?(step: number, runDir: string): Promise<void>;
   dispose(): void;

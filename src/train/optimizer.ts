@@ -53,3 +53,14 @@ export async function restoreOptimizerState(opt: tf.Optimizer, weights: NamedTen
     if (w.name === '__sampgen_accBeta2') adam.accBeta2?.assign(w.tensor as tf.Scalar);
   }
 }
+
+/**
+ * Sets the rate an optimizer uses from its next update on. tfjs' Adam and RMSProp read their protected
+ * `learningRate` field at every update; SGD caches it as a scalar, which its own setLearningRate refreshes.
+ */
+export function setLearningRate(opt: tf.Optimizer, lr: number): void {
+  const target = opt as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (target.learningRate === lr) return;
+  if (typeof target.setLearningRate === 'function') target.setLearningRate(lr);
+  else target.learningRate = lr;
+}

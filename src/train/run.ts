@@ -1,26 +1,45 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { LoadedConfig, loadConfig, serializeConfig, runFolderName } from '../config';
-import { openDataset, trainingSplit, Dataset } from '../data';
+import { LoadedConfig, runFolderName, serializeConfig } from '../config';
+import { trainingSplit, Dataset, datasetFingerprint } from '../data';
 import { initBackend, BackendChoice } from '../backend';
-import { writeModelFolder, NewModelMetadata } from '../export';
 import { RuntimeFailure, UserError } from '../errors';
-import { Progress, silentProgress } from '../progress';
+import { Progress, silentProgress, warnThrough } from '../progress';
+import { HeldLock } from '../sweep/lock';
 import { Rng } from '../util/rng';
 import { writeFileAtomic } from '../util/atomic';
-import { hasCheckpoint, loadCheckpoint, readCheckpointState, saveCheckpoint, TrainState } from './checkpoint';
+import {
+  CheckpointIdentity,
+  cleanCheckpointLeftovers,
+  hasCheckpoint,
+  loadCheckpoint,
+  readCheckpointState,
+  saveBestWeights,
+  saveCheckpoint,
+  TrainState,
+} from './checkpoint';
+import { COLLAPSE_FIRST_EPOCH, describeCollapse, measureCollapse } from './diagnostics';
+import { exportTrained } from './export-run';
+import { openTrainingDataset } from './training-data';
 import { appendLog, EpochRecord, readLog, truncateLog } from './log';
 import { ModelTrainer } from './model-trainer';
+import { setLearningRate } from './optimizer';
+import { RUN_MARKERS, lockRunFolder, runDirFor } from './run-folder';
+import { learningRate, LrScheduleSpec } from './schedules';
 import { deriveSeed, SeedStream } from './seeds';
 import { StopFlag, newStopFlag } from './stop';
 import { buildTrainer } from './trainers';
+
+export { runDirFor, modelDirFor } from './run-folder';
+export { exportRun } from './export-run';
+export { openTrainingDataset } from './training-data';
 
 export interface TrainOptions {
   loaded: LoadedConfig;
   /** Continue from the run folder's checkpoint (starts fresh, with a message, when there is none). */
   resume?: boolean;
-  /** Start over even though the run folder has a checkpoint. */
+  /** Start over even though the run folder has a checkpoint; also lets the export replace a non-link at models/<name>. */
   force?: boolean;
   /** Overrides train.backend. */
   backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -29,7 +48,21 @@ export interface TrainOptions {
   stop?: StopFlag;
   /** Export the model folder at the end (default true). */
   export?: boolean;
+  /** The run folder's lock, when the caller already holds it (a sweep); otherwise training takes it. */
+  lock?: HeldLock;
+  /** Called after every epoch is logged (experiment tracking, previews). */
+  onEpoch?: EpochHook[];
 }
+
+/** What an epoch-end hook sees. Hooks must not change the trainer's weights. */
+export interface EpochContext {
+  runDir: string;
+  record: EpochRecord;
+  trainer: ModelTrainer;
+  dataset: Dataset;
+  loaded: LoadedConfig;
+}
+export type EpochHook = (ctx: EpochContext) => void | Promise<void>;
 
 export interface TrainResult {
   runDir: string;
@@ -41,14 +74,19 @@ export interface TrainResult {
   samplesPerSecond: number;
   wallSeconds: number;
   backend: string;
+  /** The dataset's fingerprint (see data/fingerprint.ts). */
+  dataset: string;
+  /** The best validated epoch and its selection loss (see ModelTrainer.selectionLoss), if any. */
+  best: { epoch: number; val_loss: number } | null;
+  /** The epoch at which early stopping ended the run, if it did. */
+  stoppedEarly: number | null;
 }
 
-export function runDirFor(loaded: LoadedConfig): string {
-  return path.join(loaded.config.output.runs, runFolderName(loaded));
-}
-
-export function modelDirFor(loaded: LoadedConfig): string {
-  return path.join(loaded.config.output.models, loaded.config.name);
+/** A process that found another holder's token in the run's lock: it stalled, and someone else now trains the run. */
+export class RunTakenOver extends RuntimeFailure {
+  constructor(runDir: string) {
+    super(`another process took over the lock of ${runDir} (this one had stalled past the stale limit); it continues the run, this one stops writing`);
+  }
 }
 
 /** Trains the model a config describes: the whole loop, with validation, logs, checkpoints, resume and export. */
@@ -62,51 +100,92 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const dataset = openTrainingDataset(loaded);
   const runDir = runDirFor(loaded);
   try {
-    const resuming = prepareRunFolder(runDir, loaded, opts, log);
-    const backend = await initBackend(opts.backend ?? config.train.backend, log);
-    const seed = config.train.seed;
-    const trainer = buildTrainer(config, deriveSeed(seed, SeedStream.init, 0), { sampleRate: dataset.sampleRate });
+    const identity: CheckpointIdentity = {
+      configHash: loaded.fullHash,
+      legacyConfigHash: loaded.legacyFullHash,
+      datasetFingerprint: datasetFingerprint(dataset.info),
+      datasetPath: config.data.path,
+    };
+    const lock = opts.lock ?? lockRunFolder(runDir, { label: `sampgen train ${runFolderName(loaded)}`, log });
     try {
-      let state: TrainState = { epoch: 0, batchInEpoch: 0, step: 0, wallSeconds: 0, epochLossSums: {}, extra: {}, workdir: process.cwd() };
-      if (resuming) {
-        state = await loadCheckpoint(runDir, trainer, loaded.fullHash);
-        trainer.restoreExtraState?.(state.extra);
-        truncateLog(runDir, state.epoch);
-        log(`resuming ${runDir} at epoch ${state.epoch + 1}, batch ${state.batchInEpoch}, step ${state.step}`);
+      const removed = cleanCheckpointLeftovers(runDir);
+      if (removed.length > 0) log(`removed what interrupted checkpoint writes left in ${path.join(runDir, 'checkpoints')}: ${removed.join(', ')}`);
+      const resuming = prepareRunFolder(runDir, opts, log);
+      const backend = await initBackend(opts.backend ?? config.train.backend, log);
+      const trainer = buildTrainer(config, deriveSeed(config.train.seed, SeedStream.init, 0), { sampleRate: dataset.sampleRate });
+      const best = new BestWeights();
+      try {
+        let state: TrainState = newState();
+        if (resuming) {
+          if (hasCheckpoint(runDir, 'best')) {
+            const bestState = await loadCheckpoint(runDir, trainer, identity, 'best');
+            if (bestState.best) best.keep(trainer, bestState.best.epoch);
+          }
+          state = await loadCheckpoint(runDir, trainer, identity);
+          if (best.epoch !== null && best.epoch !== state.best?.epoch) best.clear();
+          trainer.restoreExtraState?.(state.extra);
+          truncateLog(runDir, state.epoch);
+          log(`resuming ${runDir} at epoch ${state.epoch + 1}, batch ${state.batchInEpoch}, step ${state.step}`);
+        }
+        // Written once the checkpoint is known to belong to this config and dataset; records the latest target.
+        writeFileAtomic(path.join(runDir, 'config.yaml'), serializeConfig(loaded));
+        const result = await trainLoop({ loaded, dataset, trainer, runDir, state, progress, stop, backend, identity, lock, best, hooks: opts.onEpoch ?? [] });
+        if (result.status === 'completed' && opts.export !== false) {
+          const useBest = config.train.export === 'best' && best.epoch !== null;
+          if (useBest) best.restoreInto(trainer);
+          else if (config.train.export === 'best') log('no validated best epoch (no validation split, or a model without a validation criterion): exporting the last weights');
+          result.modelDir = await exportTrained({ loaded, dataset, trainer, runDir, result, weights: useBest ? 'best' : 'last', force: opts.force, log });
+        }
+        return result;
+      } finally {
+        best.clear();
+        trainer.dispose();
       }
-      const result = await trainLoop({ loaded, dataset, trainer, runDir, state, progress, stop, backend });
-      if (result.status === 'completed' && opts.export !== false) {
-        result.modelDir = await exportTrained({ loaded, dataset, trainer, runDir, result });
-        log(`exported ${result.modelDir}`);
-      }
-      return result;
     } finally {
-      trainer.dispose();
+      if (!opts.lock) await lock.release();
     }
   } finally {
     dataset.close();
   }
 }
 
-function openTrainingDataset(loaded: LoadedConfig): Dataset {
-  const { config } = loaded;
-  const dataset = openDataset(config.data.path);
-  if (dataset.length !== config.model.length) {
-    dataset.close();
-    throw new UserError(
-      `dataset ${config.data.path} has samples of length ${dataset.length}, but ${loaded.file} sets model.length = ` +
-        `${config.model.length}; preprocess with --length ${config.model.length}s or set model.length`,
-    );
-  }
-  if (dataset.count < 1) {
-    dataset.close();
-    throw new UserError(`dataset ${config.data.path} is empty (count 0)`);
-  }
-  return dataset;
+function newState(): TrainState {
+  return { epoch: 0, batchInEpoch: 0, step: 0, wallSeconds: 0, epochLossSums: {}, extra: {}, workdir: process.cwd(), best: null, warned: [] };
 }
 
-/** Returns whether to resume. Refuses to silently discard a checkpoint. */
-function prepareRunFolder(runDir: string, loaded: LoadedConfig, opts: TrainOptions, log: (m: string) => void): boolean {
+/** In-memory copies of the best epoch's weights: written to checkpoints/best with the next checkpoint, exported at the end. */
+class BestWeights {
+  epoch: number | null = null;
+  private weights: Record<string, tf.Tensor[]> | null = null;
+  /** Whether the copies changed since they were last saved. */
+  dirty = false;
+
+  keep(trainer: ModelTrainer, epoch: number): void {
+    this.clear();
+    this.weights = Object.fromEntries(Object.entries(trainer.models).map(([name, m]) => [name, m.getWeights().map((w) => w.clone())]));
+    this.epoch = epoch;
+    this.dirty = true;
+  }
+
+  async save(runDir: string, state: TrainState, identity: CheckpointIdentity): Promise<void> {
+    if (!this.weights || !this.dirty) return;
+    await saveBestWeights(runDir, this.weights, state, identity);
+    this.dirty = false;
+  }
+
+  restoreInto(trainer: ModelTrainer): void {
+    for (const [name, model] of Object.entries(trainer.models)) model.setWeights(this.weights![name]!);
+  }
+
+  clear(): void {
+    if (this.weights) for (const tensors of Object.values(this.weights)) tf.dispose(tensors);
+    this.weights = null;
+    this.epoch = null;
+  }
+}
+
+/** Returns whether to resume. Refuses to silently discard a checkpoint; clears what a fresh start replaces. */
+function prepareRunFolder(runDir: string, opts: TrainOptions, log: (m: string) => void): boolean {
   const existing = hasCheckpoint(runDir);
   if (existing && !opts.resume && !opts.force) {
     const state = readCheckpointState(runDir);
@@ -116,12 +195,11 @@ function prepareRunFolder(runDir: string, loaded: LoadedConfig, opts: TrainOptio
   }
   if (opts.resume && !existing) log(`nothing to resume in ${runDir}: starting a new run`);
   const resuming = Boolean(opts.resume && existing);
-  if (!resuming && fs.existsSync(runDir)) {
-    fs.rmSync(path.join(runDir, 'checkpoints'), { recursive: true, force: true });
-    fs.rmSync(path.join(runDir, 'log.jsonl'), { force: true });
+  if (!resuming) {
+    // A fresh start: what the previous run wrote describes weights that are about to be replaced.
+    for (const name of ['checkpoints', 'log.jsonl', 'tb', ...RUN_MARKERS]) fs.rmSync(path.join(runDir, name), { recursive: true, force: true });
   }
   fs.mkdirSync(runDir, { recursive: true });
-  writeFileAtomic(path.join(runDir, 'config.yaml'), serializeConfig(loaded));
   return resuming;
 }
 
@@ -134,35 +212,71 @@ interface LoopInput {
   progress: Progress;
   stop: StopFlag;
   backend: BackendChoice;
+  identity: CheckpointIdentity;
+  lock: HeldLock;
+  best: BestWeights;
+  hooks: EpochHook[];
 }
 
 async function trainLoop(input: LoopInput): Promise<TrainResult> {
-  const { loaded, dataset, trainer, runDir, progress, stop, backend } = input;
+  const { loaded, dataset, trainer, runDir, progress, stop, backend, identity, lock, best } = input;
   const { config } = loaded;
   const { train } = config;
   const state = input.state;
+  state.warned ??= [];
+  state.best ??= null;
   const seed = train.seed;
   const split = trainingSplit(dataset.count, config.data.validation, seed);
   if (split.train.length === 0) throw new UserError(`dataset ${config.data.path} leaves no training samples after the validation split`);
   const batchSize = Math.min(train.batch_size, split.train.length);
   const batchesPerEpoch = Math.ceil(split.train.length / batchSize);
   const rowBuffer = new Float32Array(batchSize * dataset.length);
+  const plannedSteps = Math.min(train.epochs * batchesPerEpoch, train.max_steps ?? Infinity);
+  const schedule = scheduleOf(loaded);
+  const scheduled = train.lr_schedule !== 'constant' || train.lr_warmup_epochs > 0;
+  const warnOnce = (key: string, message: string) => {
+    if (state.warned!.includes(key)) return;
+    state.warned!.push(key);
+    warnThrough(progress, message);
+  };
+  for (const message of trainer.planWarnings?.(plannedSteps) ?? []) warnOnce(message, message);
   const checkpoint = async () => {
     state.extra = trainer.extraState?.() ?? {};
-    await saveCheckpoint(runDir, trainer, state, loaded.fullHash);
+    await saveCheckpoint(runDir, trainer, state, identity);
+    await best.save(runDir, state, identity);
+  };
+  const assertStillOwner = () => {
+    if (lock.lost) throw new RunTakenOver(runDir);
   };
   let lastRecord: EpochRecord | undefined = readLog(runDir).at(-1);
   let status: TrainResult['status'] = 'completed';
+  const linesEvery = niceInterval(train.epochs / 50);
+  const sessionStart = { time: Date.now(), step: state.step };
+  const eta = (): string => {
+    const done = state.step - sessionStart.step;
+    if (done <= 0) return '?';
+    return formatDuration(((Date.now() - sessionStart.time) / 1000 / done) * Math.max(0, plannedSteps - state.step));
+  };
+  if (state.finished) {
+    progress.log(`${runDir} stopped early at epoch ${state.finished.epoch} (train.early_stop); it does not continue`);
+  } else {
+    progress.start(plannedSteps, 'train', { epoch: `${state.epoch + 1}/${train.epochs}`, loss: '-', val: '-', speed: '-' });
+    progress.update(state.step);
+  }
 
-  epochs: for (let epoch = state.epoch; epoch < train.epochs; epoch++) {
+  epochs: for (let epoch = state.epoch; epoch < train.epochs && !state.finished; epoch++) {
     const order = Int32Array.from(split.train);
     if (config.data.shuffle) new Rng(deriveSeed(seed, SeedStream.epochOrder, epoch)).shuffle(order);
-    progress.start(batchesPerEpoch, `epoch ${epoch + 1}/${train.epochs}`, { loss: '-', 'samples/s': '-' });
-    progress.update(state.batchInEpoch);
     const epochStart = Date.now();
     const wallAtEpochStart = state.wallSeconds;
     let samplesThisSession = 0;
+    let lr = train.lr;
     for (let b = state.batchInEpoch; b < batchesPerEpoch; b++) {
+      assertStillOwner();
+      if (scheduled) {
+        lr = learningRate(state.step / batchesPerEpoch, schedule);
+        for (const opt of Object.values(trainer.optimizers)) setLearningRate(opt, lr);
+      }
       const indices = order.subarray(b * batchSize, Math.min((b + 1) * batchSize, order.length));
       const rows = dataset.readRows(indices, rowBuffer.subarray(0, indices.length * dataset.length));
       const batch = tf.tensor2d(rows, [indices.length, dataset.length]);
@@ -196,7 +310,7 @@ async function trainLoop(input: LoopInput): Promise<TrainResult> {
       await turnOfEventLoop();
       if (b % train.log_every === 0 || b === batchesPerEpoch - 1) {
         const rate = samplesThisSession / Math.max(1e-9, (Date.now() - epochStart) / 1000);
-        progress.update(b + 1, { loss: losses.loss!.toPrecision(4), 'samples/s': rate.toFixed(1) });
+        progress.update(state.step, { epoch: `${epoch + 1}/${train.epochs}`, loss: losses.loss!.toPrecision(4), speed: `${rate.toFixed(1)} samples/s` });
       }
       if (train.max_steps != null && state.step >= train.max_steps && b < batchesPerEpoch - 1) {
         // A smoke run's step budget ends mid-epoch: close the epoch here so it is logged and exported.
@@ -204,6 +318,7 @@ async function trainLoop(input: LoopInput): Promise<TrainResult> {
       }
       // On the epoch's last batch, let the epoch close normally (validation, log) before stopping.
       if (stop.requested && b < batchesPerEpoch - 1) {
+        assertStillOwner();
         progress.stop();
         await checkpoint();
         progress.log(`stopped (${stop.reason ?? 'requested'}) at epoch ${epoch + 1}, batch ${b + 1}: checkpoint saved in ${runDir}; continue with --resume`);
@@ -211,7 +326,7 @@ async function trainLoop(input: LoopInput): Promise<TrainResult> {
         break epochs;
       }
     }
-    progress.stop();
+    assertStillOwner();
     const count = state.epochLossSums.__count ?? 1;
     const trainLosses = Object.fromEntries(
       Object.entries(state.epochLossSums).filter(([k]) => k !== '__count').map(([k, v]) => [k, v / count]),
@@ -224,30 +339,67 @@ async function trainLoop(input: LoopInput): Promise<TrainResult> {
       ...trainLosses,
       loss: trainLosses.loss ?? NaN,
       val_loss: validation?.loss ?? null,
-      lr: train.lr,
+      lr,
       wall_s: round(state.wallSeconds, 3),
       samples_per_s: round(samplesThisSession / Math.max(1e-9, epochSeconds), 2),
     };
     for (const [k, v] of Object.entries(validation ?? {})) if (k !== 'loss') record[`val_${k}`] = v;
+    const selection = validation && trainer.selectionLoss ? trainer.selectionLoss(validation) : null;
+    if (selection !== null && Number.isFinite(selection)) {
+      if (selection !== validation!.loss) record.val_objective = selection;
+      if (!state.best || selection < state.best.val_loss) {
+        state.best = { epoch: epoch + 1, val_loss: selection };
+        best.keep(trainer, epoch + 1);
+      }
+      const es = train.early_stop;
+      if (es) {
+        const ref = state.earlyStop;
+        if (!ref || selection < ref.val_loss - es.min_delta) state.earlyStop = { epoch: epoch + 1, val_loss: selection };
+        else if (epoch + 1 - ref.epoch >= es.patience) state.finished = { reason: 'early_stop', epoch: epoch + 1 };
+      }
+    }
+    record.best_epoch = state.best?.epoch ?? null;
     appendLog(runDir, record);
     lastRecord = record;
-    progress.log(
-      `epoch ${epoch + 1}/${train.epochs}: loss ${fmt(record.loss)}` +
-        (record.val_loss === null ? '' : `, val_loss ${fmt(record.val_loss)}`) +
-        `, ${record.samples_per_s} samples/s`,
-    );
+    for (const hook of input.hooks) await hook({ runDir, record, trainer, dataset, loaded });
     state.epoch = epoch + 1;
     state.batchInEpoch = 0;
     state.epochLossSums = {};
     const smokeDone = train.max_steps != null && state.step >= train.max_steps;
-    if (state.epoch % train.checkpoint_every === 0 || state.epoch === train.epochs || smokeDone || stop.requested) await checkpoint();
+    const lastEpoch = state.epoch === train.epochs || smokeDone || Boolean(state.finished);
+    const checkpointDue = state.epoch % train.checkpoint_every === 0 || lastEpoch || stop.requested;
+    if (checkpointDue && state.epoch >= COLLAPSE_FIRST_EPOCH && !state.warned.includes('collapse')) {
+      const report = withRows(dataset, split.validation.length >= 2 ? split.validation : split.train, 16, (x) => measureCollapse(trainer, x));
+      if (report && report.ratio < 0.05) warnOnce('collapse', describeCollapse(report, state.epoch));
+    }
+    const line =
+      `epoch ${state.epoch}/${train.epochs}: loss ${fmt(record.loss)}` +
+      (record.val_loss === null ? '' : `, val_loss ${fmt(record.val_loss)}`) +
+      (state.best ? ` (best ${fmt(state.best.val_loss)} at epoch ${state.best.epoch})` : '') +
+      `, lr ${fmt(lr)}, ${record.samples_per_s} samples/s, eta ${eta()}`;
+    if (progress.live) {
+      progress.update(state.step, { epoch: `${state.epoch}/${train.epochs}`, val: record.val_loss === null ? '-' : fmt(record.val_loss) });
+      if (lastEpoch) progress.log(line);
+    } else if (state.epoch === 1 || state.epoch % linesEvery === 0 || lastEpoch) {
+      progress.log(line);
+    }
+    if (checkpointDue) await checkpoint();
+    if (state.finished) {
+      progress.log(
+        `early stop at epoch ${state.epoch}: the validation loss has not improved by more than ${train.early_stop!.min_delta} ` +
+          `for ${train.early_stop!.patience} epochs (best ${fmt(state.best!.val_loss)} at epoch ${state.best!.epoch})`,
+      );
+      break;
+    }
     if (smokeDone) break;
     if (stop.requested && state.epoch < train.epochs) {
+      progress.stop();
       progress.log(`stopped (${stop.reason ?? 'requested'}) after epoch ${state.epoch}: checkpoint saved in ${runDir}; continue with --resume`);
       status = 'interrupted';
       break;
     }
   }
+  progress.stop();
 
   const final: Record<string, number | null> = {};
   if (lastRecord) for (const [k, v] of Object.entries(lastRecord)) if (typeof v === 'number' || v === null) final[k] = v;
@@ -261,7 +413,34 @@ async function trainLoop(input: LoopInput): Promise<TrainResult> {
     samplesPerSecond: lastRecord?.samples_per_s ?? 0,
     wallSeconds: round(state.wallSeconds, 3),
     backend: backend.name,
+    dataset: identity.datasetFingerprint,
+    best: state.best ?? null,
+    stoppedEarly: state.finished?.epoch ?? null,
   };
+}
+
+export function scheduleOf(loaded: LoadedConfig): LrScheduleSpec {
+  const t = loaded.config.train;
+  return {
+    lr: t.lr,
+    schedule: t.lr_schedule,
+    warmupEpochs: t.lr_warmup_epochs,
+    stepEvery: t.lr_step_every,
+    stepGamma: t.lr_step_gamma,
+    minLr: t.lr_min,
+    epochs: t.epochs,
+  };
+}
+
+/** Runs `fn` on a tensor of the first `max` of `indices`' rows. */
+function withRows<T>(dataset: Dataset, indices: Int32Array, max: number, fn: (x: tf.Tensor2D) => T): T {
+  const idx = indices.subarray(0, Math.min(max, indices.length));
+  const x = tf.tensor2d(dataset.readRows(idx), [idx.length, dataset.length]);
+  try {
+    return fn(x);
+  } finally {
+    x.dispose();
+  }
 }
 
 /** Mean losses over a split (weighted by batch size), or null for an empty split. */
@@ -282,76 +461,20 @@ function evaluateSplit(trainer: ModelTrainer, dataset: Dataset, indices: Int32Ar
   return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / indices.length]));
 }
 
-interface ExportInput {
-  loaded: LoadedConfig;
-  dataset: Dataset;
-  trainer: ModelTrainer;
-  runDir: string;
-  result: TrainResult;
+/** 1, 2, 5, 10, 20, 50, … : the smallest at or above x (epochs between plain progress lines). */
+export function niceInterval(x: number): number {
+  if (!(x > 1)) return 1;
+  const decade = 10 ** Math.floor(Math.log10(x));
+  for (const m of [1, 2, 5, 10]) if (m * decade >= x) return m * decade;
+  return 10 * decade;
 }
 
-/** Writes the model folder: the trainer's parts and sampgen.json with latent bounds seen on the training set. */
-export async function exportTrained(input: ExportInput): Promise<string> {
-  const { loaded, dataset, trainer, result } = input;
-  const { config } = loaded;
-  const latent = latentStatistics(trainer, dataset, config.train.batch_size);
-  const metadata: NewModelMetadata & { training: Record<string, unknown> } = {
-    name: config.name,
-    model_type: config.model.type,
-    sample_rate: dataset.sampleRate,
-    length: dataset.length,
-    latent: config.model.latent,
-    latent_bounds: latent?.bounds ?? priorBounds(trainer.prior, config.model.latent),
-    latent_prior: trainer.prior,
-    latent_points: latent?.points,
-    config_hash: loaded.hash,
-    config: config as unknown as Record<string, unknown>,
-    losses: result.final,
-    epochs: result.epochs,
-    preprocess: {
-      channel: String(dataset.info.parameters.channel),
-      attack: dataset.info.attack,
-      length: dataset.length,
-      sample_rate: dataset.sampleRate,
-    },
-    training: {
-      steps: result.steps,
-      wall_s: result.wallSeconds,
-      samples_per_s: result.samplesPerSecond,
-      backend: result.backend,
-      run: path.resolve(input.runDir),
-      dataset: { path: path.resolve(config.data.path), count: dataset.count },
-    },
-  };
-  const dir = modelDirFor(loaded);
-  await writeModelFolder(dir, trainer.exportParts(), metadata);
-  return dir;
-}
-
-/** Latent bounds for UIs; points are kept for up to 10,000 samples (the study's scatter plots had ~7,500). */
-function latentStatistics(trainer: ModelTrainer, dataset: Dataset, batchSize: number): { bounds: { min: number[]; max: number[] }; points?: number[][] } | null {
-  if (!trainer.encode) return null;
-  const keepPoints = dataset.count <= 10000;
-  const points: number[][] = [];
-  let min: number[] | null = null;
-  let max: number[] | null = null;
-  for (let start = 0; start < dataset.count; start += batchSize) {
-    const idx = Int32Array.from({ length: Math.min(batchSize, dataset.count - start) }, (_, i) => start + i);
-    const z = tf.tidy(() => trainer.encode!(tf.tensor2d(dataset.readRows(idx), [idx.length, dataset.length])));
-    const rows = z.arraySync() as number[][];
-    z.dispose();
-    for (const row of rows) {
-      min = min ? min.map((m, i) => Math.min(m, row[i]!)) : [...row];
-      max = max ? max.map((m, i) => Math.max(m, row[i]!)) : [...row];
-      if (keepPoints) points.push(row.map((v) => round(v, 5)));
-    }
-  }
-  return { bounds: { min: min!, max: max! }, points: keepPoints ? points : undefined };
-}
-
-function priorBounds(prior: 'uniform' | 'normal' | null, latent: number): { min: number[]; max: number[] } {
-  const r = prior === 'normal' ? 3 : 1;
-  return { min: Array(latent).fill(-r), max: Array(latent).fill(r) };
+/** 3725 → "1h02m", 95 → "1m35s", 7 → "7s". */
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
 }
 
 function round(x: number, digits: number): number {
@@ -361,62 +484,6 @@ function round(x: number, digits: number): number {
 
 function fmt(x: number): string {
   return Number.isFinite(x) ? x.toPrecision(5) : String(x);
-}
-
-/**
- * `sampgen export <run>`: rebuilds the models from the run's saved config, loads its latest checkpoint and writes
- * the model folder (e.g. for a run that was interrupted, or trained with --no-export).
- */
-export async function exportRun(runDir: string, opts: { backend?: TrainOptions['backend']; progress?: Progress } = {}): Promise<string> {
-  const configFile = path.join(runDir, 'config.yaml');
-  if (!fs.existsSync(configFile)) throw new UserError(`${runDir} is not a sampgen run folder: ${configFile} is missing`);
-  const state = readCheckpointState(runDir);
-  if (!state) throw new UserError(`${runDir} has no checkpoint to export`);
-  const loaded = withPathsFrom(loadConfig(configFile), state.workdir);
-  const progress = opts.progress ?? silentProgress;
-  const backend = await initBackend(opts.backend ?? loaded.config.train.backend, (m) => progress.log(m));
-  const dataset = openTrainingDataset(loaded);
-  const trainer = buildTrainer(loaded.config, deriveSeed(loaded.config.train.seed, SeedStream.init, 0));
-  try {
-    await loadCheckpoint(runDir, trainer, loaded.fullHash);
-    const records = readLog(runDir).filter((r) => r.epoch <= state.epoch);
-    const last = records.at(-1);
-    const final: Record<string, number | null> = {};
-    if (last) for (const [k, v] of Object.entries(last)) if (typeof v === 'number' || v === null) final[k] = v;
-    const result: TrainResult = {
-      runDir,
-      modelDir: null,
-      status: state.epoch >= loaded.config.train.epochs ? 'completed' : 'interrupted',
-      epochs: state.epoch,
-      steps: state.step,
-      final,
-      samplesPerSecond: last?.samples_per_s ?? 0,
-      wallSeconds: state.wallSeconds,
-      backend: backend.name,
-    };
-    return await exportTrained({ loaded, dataset, trainer, runDir, result });
-  } finally {
-    trainer.dispose();
-    dataset.close();
-  }
-}
-
-/**
- * The config with data.path and output.models resolved from the folder training ran in (when it still exists), so
- * that a run exports from any working folder to where training itself would have exported it. The hashes are the
- * saved config's: only where files are, not what they hold, changes.
- */
-function withPathsFrom(loaded: LoadedConfig, workdir: string | undefined): LoadedConfig {
-  if (!workdir || !fs.existsSync(workdir)) return loaded;
-  const { config } = loaded;
-  return {
-    ...loaded,
-    config: {
-      ...config,
-      data: { ...config.data, path: path.resolve(workdir, config.data.path) },
-      output: { ...config.output, models: path.resolve(workdir, config.output.models) },
-    },
-  };
 }
 
 /** Resolves after Node has handled pending events (signals among them). */

@@ -25,3 +25,43 @@ export function klBeta(step: number, schedule: KlSchedule): number {
   if (rampSteps === 0) return factor;
   return factor * Math.min(1, step / rampSteps);
 }
+
+/** The learning-rate schedule of a run, in the config's terms (train.lr and train.lr_*). */
+export interface LrScheduleSpec {
+  lr: number;
+  schedule: 'constant' | 'step' | 'cosine';
+  warmupEpochs: number;
+  stepEvery: number;
+  stepGamma: number;
+  minLr: number;
+  /** The run's length in epochs (the cosine curve spans it). */
+  epochs: number;
+}
+
+/**
+ * The learning rate for the step that starts at `epochPosition` (epochs done, with the fraction of the current
+ * epoch: step / batches per epoch), as a pure function so that resume continues it exactly.
+ *   constant: lr;
+ *   step:     lr · gamma^floor(epoch / every)              (epoch = whole epochs done);
+ *   cosine:   min + (lr − min) · (1 + cos(π · t)) / 2     (t = epochPosition / epochs, clamped to [0, 1]);
+ * then, during the first `warmupEpochs`, scaled by (epochPosition / warmupEpochs) — a linear ramp from 0, so that
+ * Adam's first, noisy moment estimates do not take full-size steps.
+ */
+export function learningRate(epochPosition: number, spec: LrScheduleSpec): number {
+  let rate: number;
+  switch (spec.schedule) {
+    case 'constant':
+      rate = spec.lr;
+      break;
+    case 'step':
+      rate = spec.lr * spec.stepGamma ** Math.floor(epochPosition / spec.stepEvery + 1e-9);
+      break;
+    case 'cosine': {
+      const t = Math.min(1, Math.max(0, epochPosition / spec.epochs));
+      rate = spec.minLr + (spec.lr - spec.minLr) * 0.5 * (1 + Math.cos(Math.PI * t));
+      break;
+    }
+  }
+  if (spec.warmupEpochs > 0 && epochPosition < spec.warmupEpochs) rate *= epochPosition / spec.warmupEpochs;
+  return rate;
+}

@@ -97,6 +97,25 @@ export class VaeTrainer implements ModelTrainer {
     return { loss: loss!, reconstruction: reconstruction!, kl: kl!, beta };
   }
 
+  /**
+   * Epochs are compared by the objective at the target β (reconstruction + kl_factor·KL): the validation `loss`
+   * uses the ramp's current β, which grows during the ramp, so comparing it would always favour early epochs.
+   */
+  selectionLoss(validation: Record<string, number>): number {
+    return validation.reconstruction! + this.schedule.factor * validation.kl!;
+  }
+
+  planWarnings(totalSteps: number): string[] {
+    const { rampSteps, factor } = this.schedule;
+    if (rampSteps <= totalSteps || factor === 0) return [];
+    const reached = klBeta(totalSteps, this.schedule) / factor;
+    return [
+      `vae.kl_ramp_steps (${rampSteps}) is longer than the whole run (${totalSteps} steps): β reaches only ` +
+        `${(100 * reached).toPrecision(2)}% of vae.kl_factor, so the model stays close to a plain autoencoder; ` +
+        `shorten the ramp (e.g. --set vae.kl_ramp_steps=${Math.max(1, Math.round(totalSteps / 3))}) or train longer`,
+    ];
+  }
+
   /** Latent points are the posterior means (the sampling step is a training-time detail). */
   encode(batch: tf.Tensor2D): tf.Tensor2D {
     return this.meanEncoder.predict(batch) as tf.Tensor2D;

@@ -75,7 +75,8 @@ describe('schema errors', () => {
   it('a section given as a scalar', () => {
     expect(errorsOf({ 'x.yaml': DENSE + 'train: 3\n' })).toEqual([
       'x.yaml:5: train must be a mapping with keys epochs, batch_size, optimizer, lr, beta1, beta2, loss, seed, ' +
-        'backend, checkpoint_every, log_every, max_steps, got 3',
+        'backend, checkpoint_every, log_every, max_steps, lr_schedule, lr_warmup_epochs, lr_step_every, lr_step_gamma, lr_min, ' +
+        'export, early_stop, got 3',
     ]);
   });
 

@@ -19,8 +19,8 @@ describe('config hash', () => {
     const expectedJson =
       '{"data":{"path":"datasets/snares","shuffle":true,"validation":0.1},' +
       '"model":{"activation":"relu","decoder_units":null,"encoder_units":null,"latent":2,"length":17640,"size":"small","type":"dense-ae"},' +
-      '"train":{"backend":"auto","batch_size":32,"beta1":0.9,"beta2":0.999,"epochs":700,"loss":"mse","lr":0.001,' +
-      '"max_steps":null,"optimizer":"adam","seed":1}}';
+      '"train":{"backend":"auto","batch_size":32,"beta1":0.9,"beta2":0.999,"loss":"mse","lr":0.001,' +
+      '"optimizer":"adam","seed":1}}';
     expect(canonicalJson(hashedView(loaded.config))).toBe(expectedJson);
     const sha = createHash('sha256').update(expectedJson).digest('hex');
     expect(loaded.fullHash).toBe(sha);
@@ -46,6 +46,14 @@ describe('config hash', () => {
     ['name=other'],
     ['train.log_every=1'],
     ['train.checkpoint_every=1'],
+    // When training stops and what it exports: a finished run is extended in its own folder.
+    ['train.epochs=10'],
+    ['train.max_steps=5'],
+    ['train.export=last'],
+    ['train.early_stop={patience: 5}'],
+    // Keys of a schedule that is not chosen.
+    ['train.lr_min=0.0001'],
+    ['train.lr_step_gamma=0.1'],
     ['gan.lambda_gp=3'], // not a GAN
     ['vae.kl_factor=0.5'], // not a VAE
   ])('is unaffected by %s', (set) => {
@@ -59,14 +67,36 @@ describe('config hash', () => {
     ['train.backend=cpu'],
     ['train.lr=0.01'],
     ['train.seed=2'],
-    ['train.epochs=10'],
-    ['train.max_steps=5'],
     ['train.loss=mae'],
+    ['train.lr_schedule=step'],
+    ['train.lr_schedule=cosine'],
+    ['train.lr_warmup_epochs=2'],
     ['train.beta1=0.5'],
     ['model.latent=3'],
     ['model.encoder_units=[5]'],
   ])('changes with %s', (set) => {
     expect(hashOf(DENSE, [set])).not.toBe(hashOf(DENSE));
+  });
+
+  it('covers the keys of the chosen schedule, and the run length only where the schedule spans it (cosine)', () => {
+    const step = [...['train.lr_schedule=step']];
+    expect(hashOf(DENSE, [...step, 'train.lr_step_gamma=0.1'])).not.toBe(hashOf(DENSE, step));
+    expect(hashOf(DENSE, [...step, 'train.epochs=10'])).toBe(hashOf(DENSE, step));
+    const cosine = ['train.lr_schedule=cosine'];
+    expect(hashOf(DENSE, [...cosine, 'train.lr_min=0.0001'])).not.toBe(hashOf(DENSE, cosine));
+    expect(hashOf(DENSE, [...cosine, 'train.epochs=10'])).not.toBe(hashOf(DENSE, cosine));
+    expect(hashOf(DENSE, [...cosine, 'train.max_steps=10'])).toBe(hashOf(DENSE, cosine));
+  });
+
+  it('keeps the hash earlier versions gave (with train.epochs and max_steps) for finding their runs', () => {
+    const loaded = resolveConfigObject(DENSE, 'cfg');
+    const legacyJson =
+      '{"data":{"path":"datasets/snares","shuffle":true,"validation":0.1},' +
+      '"model":{"activation":"relu","decoder_units":null,"encoder_units":null,"latent":2,"length":17640,"size":"small","type":"dense-ae"},' +
+      '"train":{"backend":"auto","batch_size":32,"beta1":0.9,"beta2":0.999,"epochs":700,"loss":"mse","lr":0.001,' +
+      '"max_steps":null,"optimizer":"adam","seed":1}}';
+    expect(loaded.legacyFullHash).toBe(createHash('sha256').update(legacyJson).digest('hex'));
+    expect(resolveConfigObject(DENSE, 'cfg', ['train.lr_schedule=cosine']).legacyFullHash).toBeNull();
   });
 
   it('ignores Adam betas for other optimizers', () => {
@@ -109,6 +139,13 @@ describe('resolveConfigObject', () => {
       checkpoint_every: 10,
       log_every: 10,
       max_steps: null,
+      lr_schedule: 'constant',
+      lr_warmup_epochs: 0,
+      lr_step_every: 100,
+      lr_step_gamma: 0.5,
+      lr_min: 0,
+      export: 'best',
+      early_stop: null,
     });
     expect(config.data).toEqual({ path: 'datasets/snares', validation: 0.1, shuffle: true });
     expect(config.vae).toEqual({ kl_factor: 0.001, kl_ramp_steps: 30000 });

@@ -75,7 +75,7 @@ describe('sampgen sweep / report / train --smoke', () => {
     expect(result.status).toBe('completed');
     expect(result.steps).toBe(3);
     expect(path.dirname(result.runDir)).toBe(path.join(p.runs, '.smoke', 'runs'));
-    expect(result.modelDir).toBe(path.join(p.runs, '.smoke', 'models', 'ae'));
+    expect(result.modelDir).toBe(path.join(p.runs, '.smoke', 'models', path.basename(result.runDir)));
     const sweep = await cli(['--json', 'sweep', 'run', p.gridFile, '--smoke']);
     expect(sweep.code).toBe(0);
     const s = JSON.parse(sweep.out);

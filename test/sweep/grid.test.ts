@@ -158,6 +158,8 @@ describe('hash stability', () => {
     const { loadConfig } = require('../../src/config') as typeof import('../../src/config');
     expect(plan.entries.map((e) => e.hash)).toEqual(['train.lr=0.01', 'train.lr=0.001'].map((s) => loadConfig(path.join(root, 'ae.yaml'), [s]).hash));
     // Pinned: run folders on every machine are named by these; a change here strands existing runs.
-    expect(plan.entries.map((e) => e.hash)).toEqual(['61e8d3ee', '44b9606b']);
+    expect(plan.entries.map((e) => e.hash)).toEqual(['951d72de', '52d8a52f']);
+    // The hashes the first releases gave them (they also hashed train.epochs): run folders made then are still found.
+    expect(plan.entries.map((e) => e.loaded.legacyFullHash!.slice(0, 8))).toEqual(['61e8d3ee', '44b9606b']);
   });
 });

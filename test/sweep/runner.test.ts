@@ -19,6 +19,37 @@ function writeLock(runDir: string, heartbeatAgoSeconds: number): void {
   fs.writeFileSync(lockPath(runDir), JSON.stringify(owner));
 }
 
+describe('runSweep: results are not lost or mixed up', () => {
+  test('a learning-rate axis over two configs leaves four model folders, one per run', async () => {
+    const p = tinyProject('configs: [configs/ae-*.yaml]\naxes:\n  train.lr: [0.001, 0.0001]\n', { epochs: 1 });
+    const plan = planSweep(p.gridFile);
+    const summary = await runSweep({ plan, indices: [0, 1, 2, 3] });
+    expect(summary.counts.completed).toBe(4);
+    const models = summary.outcomes.map((o) => o.result!.modelDir!);
+    expect(new Set(models).size).toBe(4);
+    for (const o of summary.outcomes) {
+      const meta = JSON.parse(fs.readFileSync(path.join(o.result!.modelDir!, 'sampgen.json'), 'utf8'));
+      expect(meta.config.train.lr).toBe(plan.entries[o.index]!.loaded.config.train.lr);
+      expect(meta.run.folder).toBe(path.basename(o.runDir));
+    }
+    // The stable names link to one run of each config.
+    for (const name of ['ae-small-relu', 'ae-small-tanh']) expect(fs.readlinkSync(path.join(p.root, 'models', name))).toMatch(new RegExp(`^${name}-[0-9a-f]{8}$`));
+  });
+
+  test('an entry done on a dataset that was preprocessed again is reported, not skipped as done', async () => {
+    const p = tinyProject(GRID, { epochs: 1 });
+    const plan = planSweep(p.gridFile);
+    await runSweep({ plan, indices: [0], export: false });
+    const info = JSON.parse(fs.readFileSync(path.join(p.data, 'dataset.json'), 'utf8'));
+    info.files[0].sha256 = 'f'.repeat(64); // one source file replaced
+    fs.writeFileSync(path.join(p.data, 'dataset.json'), JSON.stringify(info));
+    const again = await runSweep({ plan, indices: [0], export: false });
+    expect(again.outcomes[0]!.status).toBe('failed');
+    expect(again.outcomes[0]!.message).toMatch(/finished on dataset [0-9a-f]{16}, but .* now holds dataset [0-9a-f]{16}/);
+    expect(readMarker<DoneMarker>(plan.entries[0]!.runDir, DONE_FILE)!.status).toBe('completed'); // the record of what was done stays
+  });
+});
+
 describe('runSweep', () => {
   test('runs the selected entries, writes done.json, and skips them on the next run', async () => {
     const p = tinyProject(GRID);

@@ -27,7 +27,7 @@ describe('smoke runs', () => {
       expect(path.dirname(e.runDir)).toBe(path.join(root, 'runs', '.smoke', 'runs'));
       const done = readMarker<DoneMarker>(e.runDir, DONE_FILE)!;
       expect(done.steps).toBe(SMOKE_STEPS);
-      expect(done.model).toBe(path.join(root, 'runs', '.smoke', 'models', e.name));
+      expect(done.model).toBe(path.join(root, 'runs', '.smoke', 'models', path.basename(e.runDir)));
       expect(fs.existsSync(path.join(done.model!, 'sampgen.json'))).toBe(true);
     }
     for (const length of [17640, 16384]) {

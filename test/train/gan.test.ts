@@ -305,11 +305,10 @@ describe('trainModel (WaveGAN)', () => {
 
     const parts = setup();
     const stop = newStopFlag();
-    let updates = 0;
     const stopper: Progress = {
       ...silentProgress,
-      update: () => {
-        if (++updates === 6) stop.requested = true; // after step 4: inside epoch 2, just after a generator update
+      update: (stepsDone) => {
+        if (stepsDone === 4) stop.requested = true; // after step 4: inside epoch 2, just after a generator update
       },
     };
     const first = await trainModel({ loaded: config(parts.root, parts.data), progress: stopper, stop, export: false });

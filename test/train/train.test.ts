@@ -162,7 +162,9 @@ describe('trainModel (dense autoencoder)', () => {
       runDir = path.resolve((await trainModel({ loaded: relative, export: false })).runDir);
       process.chdir(tempDir());
       const dir = await exportRun(runDir);
-      expect(path.resolve(dir)).toBe(path.join(fs.realpathSync(root), 'models', 'tiny-relative'));
+      // The run's own folder, named like the run folder, and the stable name linked to it.
+      expect(path.resolve(dir)).toBe(path.join(fs.realpathSync(root), 'models', path.basename(runDir)));
+      expect(fs.readlinkSync(path.join(root, 'models', 'tiny-relative'))).toBe(path.basename(runDir));
       expect(readModelMetadata(dir).epochs).toBe(2);
     } finally {
       process.chdir(started);

@@ -210,11 +210,10 @@ describe('trainModel (VAE)', () => {
 
     const parts = setup();
     const stop = newStopFlag();
-    let updates = 0;
     const stopper: Progress = {
       ...silentProgress,
-      update: () => {
-        if (++updates === 6) stop.requested = true; // after batch 1 of epoch 2 (step 4 of a ramp of 8)
+      update: (stepsDone) => {
+        if (stepsDone === 4) stop.requested = true; // after batch 1 of epoch 2 (step 4 of a ramp of 8)
       },
     };
     const first = await trainModel({ loaded: config(parts.root, parts.data), progress: stopper, stop, export: false });

@@ -20,12 +20,13 @@ export function register(program: Command): void {
     .command('train')
     .description(
       'Train the model a YAML config describes on a dataset made by `sampgen preprocess`: validation split, ' +
-        'progress, log.jsonl, checkpoints and export to models/<name>/ at the end.',
+        'progress, log.jsonl, checkpoints (latest and best) and export to <output.models>/<name>-<hash>/ at the end ' +
+        '(with <output.models>/<name> linked to it).',
     )
     .requiredOption('-c, --config <file>', 'the config YAML (see configs/, e.g. configs/ae-medium-tanh.yaml)')
     .option('--set <key.path=value>', 'override a config key, e.g. --set train.lr=1e-4 (repeatable)', collect, [])
     .option('--resume', 'continue the run from its last checkpoint (same config and overrides)')
-    .option('--force', 'start over even though the run folder has a checkpoint')
+    .option('--force', 'start over even though the run folder has a checkpoint; replace a real folder at <output.models>/<name> by the link')
     .addOption(
       new Option('--backend <name>', 'TF.js backend (default: the config\'s train.backend, itself default auto)').choices([
         'auto',
@@ -34,11 +35,15 @@ export function register(program: Command): void {
         'cpu',
       ]),
     )
-    .option('--no-export', 'do not write models/<name>/ at the end (run `sampgen export <run>` later)')
+    .option('--no-export', 'do not write the model folder at the end (run `sampgen export <run>` later)')
     .option('--smoke', 'a few steps on a tiny synthetic dataset, everything under <output.runs>/.smoke/ (checks a config in CI); starts over each time unless --resume')
     .addHelpText(
       'after',
-      '\nThe run folder is <output.runs>/<name>-<config hash>/ (config.yaml, log.jsonl, checkpoints/latest/).\n' +
+      '\nThe run folder is <output.runs>/<name>-<config hash>/ (config.yaml, log.jsonl, checkpoints/latest/ and best/).\n' +
+        'Its model is <output.models>/<name>-<config hash>/; <output.models>/<name> links to the last one exported.\n' +
+        'The hash covers what determines the weights, not when training stops: a finished run is extended in its own\n' +
+        'folder with --resume --set train.epochs=N. A run refuses to continue on a dataset other than its own.\n' +
+        'One process trains a run at a time (the run folder\'s .lock, shared with `sweep run`).\n' +
         'Ctrl-C (SIGINT) or SIGTERM finishes the current batch, saves a checkpoint and exits 0; --resume continues it.\n' +
         'A NaN or Inf loss stops the run (exit 1) and keeps the last good checkpoint.',
     )
@@ -68,6 +73,8 @@ export function register(program: Command): void {
           if (result.modelDir) ctx.print(`model: ${result.modelDir}`);
           const f = result.final;
           if (f.loss !== undefined) ctx.print(`final loss ${f.loss}${f.val_loss != null ? `, val_loss ${f.val_loss}` : ''}`);
+          if (result.best) ctx.print(`best validation epoch: ${result.best.epoch} (${result.best.val_loss})`);
+          if (result.stoppedEarly !== null) ctx.print(`stopped early at epoch ${result.stoppedEarly} (train.early_stop)`);
         }
       } finally {
         uninstall();

@@ -1,0 +1,22 @@
+import { createHash } from 'crypto';
+import { canonicalJson } from '../config/hash';
+import type { DatasetInfo } from './format';
+
+/**
+ * What a dataset is, in 16 hex digits: sha256 over what dataset.json says determines its rows (the sources'
+ * content hashes and paths in row order, the preprocessing parameters, sample rate, length, count and attack).
+ * Re-running `preprocess --force` with other files into the same folder changes it, so a run can tell that the
+ * data under its `data.path` is no longer the data it was trained on. Folder location and creation time are left
+ * out: a copied dataset is the same dataset.
+ */
+export function datasetFingerprint(info: DatasetInfo): string {
+  const identity = {
+    sample_rate: info.sample_rate,
+    length: info.length,
+    count: info.count,
+    attack: info.attack,
+    parameters: info.parameters,
+    files: info.files.map((f) => [f.path, f.sha256]),
+  };
+  return createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 16);
+}
