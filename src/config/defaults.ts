@@ -47,7 +47,7 @@ export const GAN_DEFAULTS: Readonly<GanConfig> = { lambda_gp: 10, critic_steps: 
 
 export const VAE_DEFAULTS: Readonly<VaeConfig> = { kl_factor: 0.001, kl_ramp_steps: 30000 };
 
-export const OUTPUT_DEFAULTS: Readonly<OutputConfig> = { runs: 'runs/', models: 'models/' };
+export const OUTPUT_DEFAULTS: Readonly<OutputConfig> = { runs: 'runs/', models: 'models/', tensorboard: true, audio_every: 10 };
 
 /** The model keys each type accepts, in the order the resolved config lists them. */
 export const MODEL_KEYS: Readonly<Record<ModelType, readonly string[]>> = {

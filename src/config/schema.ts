@@ -135,6 +135,8 @@ export const LAYER_SCHEMA: SchemaNode = section({
   output: section({
     runs: text('parent folder of run folders'),
     models: text('parent folder of exported models'),
+    tensorboard: { type: 'boolean', description: 'true or false (TensorBoard event files in <run>/tb/)' },
+    audio_every: int(0),
   }),
 });
 

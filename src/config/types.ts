@@ -146,8 +146,12 @@ export interface VaeConfig {
 export interface OutputConfig {
   /** Parent folder of run folders (`<runs>/<name>-<hash>/`). */
   runs: string;
-  /** Parent folder of exported models (`<models>/<name>/`). */
+  /** Parent folder of exported models (`<models>/<name>-<hash>/`, with `<models>/<name>` a link to the latest). */
   models: string;
+  /** Write TensorBoard event files into `<run>/tb/` (scalars every epoch, the config, audio previews). */
+  tensorboard: boolean;
+  /** Epochs between TensorBoard audio previews (reconstructions or generations); 0: none. */
+  audio_every: number;
 }
 
 /** A fully resolved config: all defaults filled. */

@@ -3,6 +3,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { LoadedConfig, runFolderName, serializeConfig } from '../config';
 import { trainingSplit, Dataset, datasetFingerprint } from '../data';
+import { backendSummary } from '../backend';
 import { initBackend, BackendChoice } from '../backend';
 import { RuntimeFailure, UserError } from '../errors';
 import { Progress, silentProgress, warnThrough } from '../progress';
@@ -29,6 +30,7 @@ import { RUN_MARKERS, lockRunFolder, runDirFor } from './run-folder';
 import { learningRate, LrScheduleSpec } from './schedules';
 import { deriveSeed, SeedStream } from './seeds';
 import { StopFlag, newStopFlag } from './stop';
+import { startTracking } from './tracking';
 import { buildTrainer } from './trainers';
 
 export { runDirFor, modelDirFor } from './run-folder';
@@ -129,7 +131,24 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         }
         // Written once the checkpoint is known to belong to this config and dataset; records the latest target.
         writeFileAtomic(path.join(runDir, 'config.yaml'), serializeConfig(loaded));
-        const result = await trainLoop({ loaded, dataset, trainer, runDir, state, progress, stop, backend, identity, lock, best, hooks: opts.onEpoch ?? [] });
+        const split = trainingSplit(dataset.count, config.data.validation, config.train.seed);
+        const tracking = startTracking({
+          runDir,
+          loaded,
+          trainer,
+          dataset,
+          previewRows: split.validation.length > 0 ? split.validation : split.train,
+          startStep: state.step,
+          backend: backendSummary(),
+          datasetFingerprint: identity.datasetFingerprint,
+          progress,
+        });
+        let result: TrainResult;
+        try {
+          result = await trainLoop({ loaded, dataset, trainer, runDir, state, progress, stop, backend, identity, lock, best, hooks: [tracking.onEpoch, ...(opts.onEpoch ?? [])] });
+        } finally {
+          tracking.close();
+        }
         if (result.status === 'completed' && opts.export !== false) {
           const useBest = config.train.export === 'best' && best.epoch !== null;
           if (useBest) best.restoreInto(trainer);
@@ -197,7 +216,7 @@ function prepareRunFolder(runDir: string, opts: TrainOptions, log: (m: string) =
   const resuming = Boolean(opts.resume && existing);
   if (!resuming) {
     // A fresh start: what the previous run wrote describes weights that are about to be replaced.
-    for (const name of ['checkpoints', 'log.jsonl', 'tb', ...RUN_MARKERS]) fs.rmSync(path.join(runDir, name), { recursive: true, force: true });
+    for (const name of ['checkpoints', 'log.jsonl', 'tb', 'provenance.jsonl', ...RUN_MARKERS]) fs.rmSync(path.join(runDir, name), { recursive: true, force: true });
   }
   fs.mkdirSync(runDir, { recursive: true });
   return resuming;

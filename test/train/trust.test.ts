@@ -18,6 +18,7 @@ import { learningRate } from '../../src/train/schedules';
 import { measureCollapse } from '../../src/train/diagnostics';
 import type { ModelTrainer } from '../../src/train/model-trainer';
 import { decayingSines, tempDir, writeTestDataset } from '../helpers/dataset';
+import { eventFiles, readEvents } from '../helpers/tfevents';
 
 const LENGTH = 64;
 
@@ -300,5 +301,35 @@ describe('warnings', () => {
     expect(measureCollapse(trainerWith(passing), x)!.ratio).toBeCloseTo(1, 5);
     expect(measureCollapse({ exportParts: () => ({ generator: passing }) } as unknown as ModelTrainer, x)).toBeNull();
     tf.dispose([x]);
+  });
+});
+
+describe('experiment tracking', () => {
+  test('TensorBoard events (scalars per epoch, audio previews, the config) and a provenance line per session', async () => {
+    const { root, data } = setup();
+    const first = await trainModel({ loaded: config(root, data, ['output.audio_every=2'], { epochs: 2 }), export: false });
+    const [file] = eventFiles(first.runDir);
+    const events = readEvents(file!); // checks both CRCs of every record
+    const values = events.flatMap((e) => (e.summary?.value ?? []).map((v) => ({ step: e.step, ...v })));
+    const scalar = (tag: string) => values.filter((v) => v.tag === tag).map((v) => [v.step, v.simple_value]);
+    const log = readLog(first.runDir);
+    expect(scalar('loss/train')).toEqual(log.map((r) => [r.step, Math.fround(r.loss)]));
+    expect(scalar('loss/val')).toEqual(log.map((r) => [r.step, Math.fround(r.val_loss!)]));
+    expect(scalar('lr')).toEqual(log.map((r) => [r.step, Math.fround(0.01)]));
+    expect(values.filter((v) => v.audio).map((v) => [v.tag, v.step])).toEqual([
+      ['original/0', 0],
+      ['original/1', 0],
+      ['reconstruction/0', log[1]!.step],
+      ['reconstruction/1', log[1]!.step],
+    ]);
+    expect(values.find((v) => v.tag === 'config')!.tensor!.string_val[0]!.toString()).toContain('activation: tanh');
+    const provenance = fs.readFileSync(path.join(first.runDir, 'provenance.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(provenance).toEqual([expect.objectContaining({ dataset_fingerprint: first.dataset, start_step: 0, sampgen_version: expect.any(String), host: expect.any(String) })]);
+
+    const second = await trainModel({ loaded: config(root, data, ['output.audio_every=2'], { epochs: 3 }), resume: true, export: false });
+    expect(eventFiles(second.runDir)).toHaveLength(2);
+    const resumed = readEvents(eventFiles(second.runDir)[1]!);
+    expect(resumed.find((e) => e.session_log)).toMatchObject({ step: log[1]!.step, session_log: { status: 'START' } });
+    expect(fs.readFileSync(path.join(first.runDir, 'provenance.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
   });
 });
