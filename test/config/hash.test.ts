@@ -149,7 +149,7 @@ describe('resolveConfigObject', () => {
     });
     expect(config.data).toEqual({ path: 'datasets/snares', validation: 0.1, shuffle: true });
     expect(config.vae).toEqual({ kl_factor: 0.001, kl_ramp_steps: 30000 });
-    expect(config.output).toEqual({ runs: 'runs/', models: 'models/' });
+    expect(config.output).toEqual({ runs: 'runs/', models: 'models/', tensorboard: true, audio_every: 10 });
   });
 
   it('makes a label that is not a folder-safe name into one', () => {
