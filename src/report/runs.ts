@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { hashedView, LoadedConfig, loadConfig } from '../config';
 import { errorMessage } from '../errors';
-import { readCheckpointState } from '../train/checkpoint';
+import { readCheckpointDataset, readCheckpointState } from '../train/checkpoint';
 import { EpochRecord, readLog } from '../train/log';
 import { modelDirFor } from '../train/run';
 import { DONE_FILE, DoneMarker, FAILED_FILE, FailedMarker, readLock, readMarker, staleReason, DEFAULT_STALE_AFTER_SECONDS } from '../sweep';
@@ -37,6 +37,12 @@ export interface RunRecord {
   samplesPerSecond: number | null;
   backend: string | null;
   log: EpochRecord[];
+  /** The best validated epoch and its selection loss (the checkpoint's record), if any. */
+  best: { epoch: number; val_loss: number } | null;
+  /** Whether early stopping ended the run, at which epoch. */
+  stoppedEarly: number | null;
+  /** The fingerprint of the dataset the run trained on (see data/fingerprint.ts), where recorded. */
+  dataset: string | null;
   /** Evaluation metrics matched to this run (see metrics.ts). */
   metrics: Record<string, number>;
 }
@@ -93,13 +99,13 @@ export function readRun(dir: string): RunRecord {
   const failed = readMarker<FailedMarker>(dir, FAILED_FILE);
   const state = readCheckpointState(dir);
   const lock = readLock(dir);
-  const exported = readExportedTraining(loaded);
+  const exported = readExportedTraining(loaded, dir);
 
   let status: RunStatus;
   if (done) status = 'completed';
   else if (lock && !staleReason(lock, DEFAULT_STALE_AFTER_SECONDS)) status = 'running';
   else if (failed) status = 'failed';
-  else if (state && (state.epoch >= config.train.epochs || (config.train.max_steps != null && state.step >= config.train.max_steps))) status = 'completed';
+  else if (state && (state.finished || state.epoch >= config.train.epochs || (config.train.max_steps != null && state.step >= config.train.max_steps))) status = 'completed';
   else status = state || log.length > 0 ? 'incomplete' : 'not started';
 
   return {
@@ -119,14 +125,17 @@ export function readRun(dir: string): RunRecord {
     samplesPerSecond: done?.samples_per_s ?? last?.samples_per_s ?? null,
     backend: done?.backend ?? exported?.backend ?? null,
     log,
+    best: state?.best ?? null,
+    stoppedEarly: state?.finished?.epoch ?? null,
+    dataset: done?.dataset_fingerprint ?? readCheckpointDataset(dir),
     metrics: {},
   };
 }
 
 /** The training facts in the exported model's sampgen.json, when it was exported from this very config. */
-function readExportedTraining(loaded: LoadedConfig): { backend?: string } | null {
+function readExportedTraining(loaded: LoadedConfig, runDir: string): { backend?: string } | null {
   try {
-    const meta = JSON.parse(fs.readFileSync(path.join(modelDirFor(loaded), 'sampgen.json'), 'utf8')) as {
+    const meta = JSON.parse(fs.readFileSync(path.join(modelDirFor(loaded, runDir), 'sampgen.json'), 'utf8')) as {
       config_hash?: string;
       training?: { backend?: string };
     };

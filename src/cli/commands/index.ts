@@ -7,6 +7,7 @@ import { register as exportModel } from './export';
 import { register as doctor } from './doctor';
 import { register as sweep } from './sweep';
 import { register as report } from './report';
+import { register as runs } from './runs';
 import { register as audition } from './audition';
 import { register as quickstart } from './quickstart';
 import { registerGenerate, registerEncode, registerInterpolate, registerLatentMap, registerEvaluate } from './use';
@@ -27,6 +28,7 @@ export const commands: Register[] = [
   registerLatentMap,
   registerEvaluate,
   sweep,
+  runs,
   report,
   audition,
   doctor,

@@ -1,0 +1,57 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { main } from '../../src/cli/main';
+import { loadConfig } from '../../src/config';
+import { trainModel } from '../../src/train/run';
+import { readLog } from '../../src/train/log';
+import { tinyProject } from '../sweep/helpers';
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  const exitCode = process.exitCode;
+  try {
+    return { code: await main(['node', 'sampgen', '--quiet', ...args]), out, err };
+  } finally {
+    process.exitCode = exitCode;
+    so.mockRestore();
+    se.mockRestore();
+  }
+}
+
+describe('sampgen runs', () => {
+  test('lists runs with status, epochs, best and last validation loss and dataset; shows one; diffs two', async () => {
+    const p = tinyProject('configs: [configs/ae-*.yaml]\n', { epochs: 3 });
+    const configFile = path.join(p.root, 'configs', 'ae-small-tanh.yaml');
+    const done = await trainModel({ loaded: loadConfig(configFile), export: false });
+    const other = await trainModel({ loaded: loadConfig(configFile, ['train.lr=0.001', 'train.epochs=5', 'train.max_steps=2']), export: false });
+
+    const listed = await cli(['--json', 'runs', p.runs]);
+    expect(listed.code).toBe(0);
+    const rows = JSON.parse(listed.out).runs as Record<string, unknown>[];
+    const row = rows.find((r) => r.folder === path.basename(done.runDir))!;
+    const log = readLog(done.runDir);
+    const bestVal = Math.min(...log.map((r) => r.val_loss!));
+    expect(row).toMatchObject({ status: 'completed', epochs: 3, target_epochs: 3, best_val_loss: bestVal, last_val_loss: log.at(-1)!.val_loss, dataset: done.dataset });
+    expect(rows.find((r) => r.folder === path.basename(other.runDir))).toMatchObject({ status: 'completed', epochs: 1, target_epochs: 5 });
+
+    const table = await cli(['runs', 'list', p.runs]);
+    expect(table.out.split('\n')[0]).toMatch(/^run +model +status +epochs +best val \(epoch\) +last val +dataset +wall$/);
+    expect(table.out).toContain(`${path.basename(done.runDir)}  dense-ae  completed  3/3`);
+
+    const shown = await cli(['runs', 'show', done.runDir]);
+    expect(shown.out).toContain('activation: tanh');
+    const diff = await cli(['--json', 'runs', 'show', done.runDir, '--diff', other.runDir]);
+    expect(JSON.parse(diff.out).differences).toEqual([
+      { key: 'train.lr', a: 0.01, b: 0.001, hashed: true },
+      { key: 'train.epochs', a: 3, b: 5, hashed: false },
+      { key: 'train.max_steps', a: null, b: 2, hashed: false },
+    ]);
+    const notARun = await cli(['runs', 'show', p.root]);
+    expect(notARun.code).toBe(2);
+    expect(notARun.err).toContain(`${p.root} is not a run folder`);
+    expect(fs.existsSync(p.runs)).toBe(true);
+  });
+});
