@@ -47,6 +47,10 @@ export function planSweep(gridFile: string, opts: PlanOptions = {}): SweepPlan {
 export function planGrid(grid: Grid, opts: PlanOptions = {}): SweepPlan {
   const combos = axisProduct(grid.axes);
   const entries: PlanEntry[] = [];
+  // The entries as the grid defines them, before any smoke overrides: the grid is checked on these, so that a grid
+  // is valid (or not) the same with and without --smoke. A smoke run fixes batch size, epochs and data for every
+  // entry, so entries that differ only there share one smoke run: trained once, then reported as already done.
+  const realEntries: PlanEntry[] = [];
   const problems: string[] = [];
   let index = 0;
   for (const config of gridConfigFiles(grid)) {
@@ -54,7 +58,9 @@ export function planGrid(grid: Grid, opts: PlanOptions = {}): SweepPlan {
       const i = index++;
       const sets = [...grid.set, ...axes, ...(opts.sets ?? [])];
       try {
-        let loaded = loadConfig(config, sets);
+        const real = loadConfig(config, sets);
+        realEntries.push({ index: i, config, axes, sets: [...sets], loaded: real, name: real.config.name, hash: real.hash, runDir: runDirFor(real) });
+        let loaded = real;
         if (opts.smoke) {
           const extra = smokeSets(loaded.config);
           loaded = loadConfig(config, [...sets, ...extra]);
@@ -74,7 +80,7 @@ export function planGrid(grid: Grid, opts: PlanOptions = {}): SweepPlan {
     if (problems.length > MAX_LISTED) shown.push(`  … and ${problems.length - MAX_LISTED} more entries with problems`);
     throw new UserError(`${grid.file}: ${problems.length} of ${index} grid entries do not resolve to a valid config:\n${shown.join('\n')}`);
   }
-  checkDistinctRunFolders(grid, entries);
+  checkDistinctRunFolders(grid, realEntries);
   return { grid, smoke: Boolean(opts.smoke), entries };
 }
 
@@ -105,8 +111,10 @@ function checkDistinctRunFolders(grid: Grid, entries: readonly PlanEntry[]): voi
   if (clashes.length > 0) {
     throw new UserError(
       `${grid.file}: ${clashes.length} grid entries share a run folder with another:\n${clashes.slice(0, MAX_LISTED).join('\n')}\n` +
-        'An axis that varies only keys left out of the config hash (train.log_every, train.checkpoint_every, output.*, ' +
-        'gan.preview_*) gives the same experiment twice; drop that axis, or vary `name` with it.',
+        'An axis that varies only keys left out of the config hash (train.epochs, train.max_steps, train.early_stop, ' +
+        'train.export, train.log_every, train.checkpoint_every, output.*, gan.preview_*) gives the same experiment twice ' +
+        '(a longer run is the shorter one extended: train the longest and read the shorter from its log); drop that axis, ' +
+        'or vary `name` with it.',
     );
   }
   if (repeats.length > 0) {

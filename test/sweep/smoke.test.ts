@@ -4,6 +4,7 @@ import { planSweep, runSweep, readMarker, DONE_FILE, DoneMarker } from '../../sr
 import { openDataset } from '../../src/data';
 import { cutAroundPeak, ensureSmokeDataset, SMOKE_ROWS, SMOKE_STEPS } from '../../src/train/smoke';
 import { tempDir } from '../helpers/dataset';
+import { tinyProject, LENGTH } from './helpers';
 
 describe('smoke runs', () => {
   test('the study grid: a dense AE, a VAE, the conv AE and the GAN each train a few steps and export', async () => {
@@ -38,6 +39,19 @@ describe('smoke runs', () => {
     // Nothing outside the smoke folder.
     expect(fs.readdirSync(path.join(root, 'runs'))).toEqual(['.smoke']);
     expect(fs.existsSync(path.join(root, 'models'))).toBe(false);
+  });
+
+  test('a grid with train.batch_size on an axis smoke-runs: entries that differ only in what the smoke run fixes share one run', async () => {
+    const p = tinyProject('configs: [configs/ae-small-tanh.yaml]\naxes:\n  train.batch_size: [4, 8]\n  train.seed: [1, 2]\n', {
+      configs: { 'ae-small-tanh.yaml': `model: { type: dense-ae, size: small, activation: tanh, length: ${LENGTH} }` },
+    });
+    const real = planSweep(p.gridFile);
+    expect(new Set(real.entries.map((e) => e.runDir)).size).toBe(4);
+    const plan = planSweep(p.gridFile, { smoke: true });
+    expect(plan.entries.map((e) => e.loaded.config.train.batch_size)).toEqual([4, 4, 4, 4]);
+    const result = await runSweep({ plan, indices: [0, 1, 2, 3], export: false });
+    // Seeds still differ under smoke; batch sizes do not (the smoke run fixes them).
+    expect(result.outcomes.map((o) => o.status)).toEqual(['completed', 'completed', 'already-done', 'already-done']);
   });
 
   test('the smoke dataset is made once, with the peak of every row at the attack', () => {
