@@ -118,7 +118,7 @@ describe('runSweep', () => {
     const runDir = plan.entries[3]!.runDir;
     expect(readLog(runDir).map((r) => [r.epoch, r.step])).toEqual([[1, 2], [2, 4]]);
     expect(readMarker<DoneMarker>(runDir, DONE_FILE)!.steps).toBe(4);
-    expect(fs.readdirSync(runDir).sort()).toEqual(['checkpoints', 'config.yaml', 'done.json', 'log.jsonl']);
+    expect(fs.readdirSync(runDir).sort()).toEqual(['checkpoints', 'config.yaml', 'done.json', 'log.jsonl', 'provenance.jsonl', 'tb']);
   });
 
   test('a failing entry is recorded and the others still run; the next sweep retries it', async () => {
@@ -161,10 +161,8 @@ describe('a worker whose lock was taken over', () => {
             checkpointBefore = readCheckpointState(runDir);
             writeLock(runDir, 0); // another worker judged us stale and took over
             // Stay inside the training step (synchronously, like a long batch) until the heartbeat notices.
-            for (let i = 0; i < 500; i++) {
-              inner.update(done, payload);
-              Atomics.wait(pause, 0, 0, 20);
-            }
+            for (let i = 0; i < 500 && !opts.lock!.lost; i++) Atomics.wait(pause, 0, 0, 20);
+            expect(opts.lock!.lost).toBe(true);
           },
         },
       });
@@ -173,7 +171,7 @@ describe('a worker whose lock was taken over', () => {
     expect(result.outcomes[0]).toEqual(expect.objectContaining({ status: 'interrupted', message: expect.stringMatching(/another worker took over the lock/) }));
     expect(readCheckpointState(runDir)).toEqual(checkpointBefore);
     expect(readLog(runDir).map((r) => r.epoch)).toEqual([1]);
-    expect(fs.readdirSync(runDir).sort()).toEqual(['.lock', 'checkpoints', 'config.yaml', 'log.jsonl']);
+    expect(fs.readdirSync(runDir).sort()).toEqual(['.lock', 'checkpoints', 'config.yaml', 'log.jsonl', 'provenance.jsonl', 'tb']);
     expect(JSON.parse(fs.readFileSync(lockPath(runDir), 'utf8')).token).toBe('theirs');
   });
 });
