@@ -24,21 +24,48 @@ function peakAbs(x: ArrayLike<number>): number {
   return p;
 }
 
+/** Windows of the onset click score, in ms (docs/metrics.md). */
+export const ONSET_CLICK_WINDOW_MS = 1;
+/** The lead-in window stops this long before the attack, so the attack's own rise is not read as a click. */
+export const ONSET_CLICK_GUARD_MS = 2;
+/** The attack's energy is measured over this long from the attack. */
+export const ONSET_CLICK_ATTACK_MS = 5;
+
 /**
- * Onset click in dB: the energy jump in the first millisecond,
- *   10·log10((E_first + ε) / (E_next + ε)),
- * where E_first is the mean square of x over [0, 1 ms) and E_next over the following [1 ms, 6 ms), ε = 1e-12.
- * A sample that fades in reads negative; one that starts with a burst that the next few ms do not sustain (a
- * click, a DC step) reads positive. A legitimate attack inside the first ms also reads high, so compare with
- * the real set's value (the summaries report both).
+ * Onset click in dB, measured around the attack index `attack` (where preprocessing put every sample's peak):
+ * the loudest millisecond of the lead-in against the attack,
+ *   10·log10((max_w E_w + ε) / (E_attack + ε)),
+ * where E_w is the mean square of x over a 1 ms window [s, s + 1 ms) lying wholly in [0, attack − 2 ms),
+ * E_attack the mean square over [attack, attack + 5 ms), ε = 1e-12. A clean lead-in (silence or a low noise
+ * floor) reads far below 0; a click, a burst or a DC step anywhere before the attack reads as its level relative
+ * to the attack. The real set's value is reported next to it, since real lead-ins are not always silent.
+ *
+ * When the lead-in is shorter than guard + window (attack < 3 ms: a sample that starts at its attack), there is
+ * no "before" to look at and the score is the energy jump at the start instead: the mean square of the first ms
+ * against the following 5 ms.
  */
-export function onsetClickDb(x: ArrayLike<number>, sampleRate: number, firstMs = 1, nextMs = 5): number {
-  const a = Math.max(1, Math.round((firstMs * sampleRate) / 1000));
-  const b = Math.max(1, Math.round((nextMs * sampleRate) / 1000));
-  const first = meanSquare(x, 0, Math.min(a, x.length));
-  const next = meanSquare(x, Math.min(a, x.length), Math.min(a + b, x.length));
+export function onsetClickDb(x: ArrayLike<number>, sampleRate: number, attack = 0): number {
+  const ms = (t: number) => Math.max(1, Math.round((t * sampleRate) / 1000));
+  const window = ms(ONSET_CLICK_WINDOW_MS);
   const eps = 1e-12;
-  return 10 * Math.log10((first + eps) / (next + eps));
+  const at = Math.min(Math.max(0, Math.round(attack)), x.length);
+  const leadEnd = at - Math.round((ONSET_CLICK_GUARD_MS * sampleRate) / 1000);
+  if (leadEnd < window) {
+    const next = ms(ONSET_CLICK_ATTACK_MS);
+    const first = meanSquare(x, 0, Math.min(window, x.length));
+    const following = meanSquare(x, Math.min(window, x.length), Math.min(window + next, x.length));
+    return 10 * Math.log10((first + eps) / (following + eps));
+  }
+  // Sliding 1 ms windows over the lead-in, from prefix sums of x².
+  let loudest = 0;
+  let sum = 0;
+  for (let i = 0; i < leadEnd; i++) {
+    sum += x[i]! * x[i]!;
+    if (i >= window) sum -= x[i - window]! * x[i - window]!;
+    if (i >= window - 1) loudest = Math.max(loudest, sum / window);
+  }
+  const attackEnergy = meanSquare(x, at, Math.min(at + ms(ONSET_CLICK_ATTACK_MS), x.length));
+  return 10 * Math.log10((Math.max(loudest, 0) + eps) / (attackEnergy + eps));
 }
 
 /** The largest discontinuity of a sample and where it is. */

@@ -11,3 +11,5 @@ export * from './neighbours';
 export * from './artifacts';
 export * from './smoothness';
 export * from './summary';
+export * from './bootstrap';
+export * from './features';

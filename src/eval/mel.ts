@@ -89,11 +89,14 @@ function cachedFilterbank(bands: number, fftSize: number, sampleRate: number): M
   return fb;
 }
 
-/** Log-mel spectrogram in dB: L[f, b] = 10·log10(Σ_k W_b[k]·P[f, k] + ε), frames × bands, row-major. */
-export function logMelSpectrogram(
+/**
+ * Mel power spectrogram: E[f, b] = Σ_k W_b[k]·P[f, k], frames × bands, row-major (no logarithm yet, so that the
+ * caller chooses the floor).
+ */
+export function melPowerSpectrogram(
   x: ArrayLike<number>,
   sampleRate: number,
-  options: LogMelOptions = {},
+  options: Omit<LogMelOptions, 'epsilon'> = {},
 ): { frames: number; bands: number; data: Float64Array } {
   const o = { ...LOG_MEL_DEFAULTS, ...options };
   const fb = cachedFilterbank(o.bands, o.fftSize, sampleRate);
@@ -105,31 +108,55 @@ export function logMelSpectrogram(
       const { start, weights } = fb[b]!;
       let e = 0;
       for (let j = 0; j < weights.length; j++) e += weights[j]! * p.data[row + start + j]!;
-      data[f * o.bands + b] = 10 * Math.log10(e + o.epsilon);
+      data[f * o.bands + b] = e;
     }
   }
   return { frames: p.frames, bands: o.bands, data };
 }
 
+/** Log-mel spectrogram in dB: L[f, b] = 10·log10(Σ_k W_b[k]·P[f, k] + ε), frames × bands, row-major. */
+export function logMelSpectrogram(
+  x: ArrayLike<number>,
+  sampleRate: number,
+  options: LogMelOptions = {},
+): { frames: number; bands: number; data: Float64Array } {
+  const o = { ...LOG_MEL_DEFAULTS, ...options };
+  const m = melPowerSpectrogram(x, sampleRate, o);
+  for (let i = 0; i < m.data.length; i++) m.data[i] = 10 * Math.log10(m.data[i]! + o.epsilon);
+  return m;
+}
+
 /**
- * The per-sample feature vector: [mean over frames of each band's log-mel dB, then the (population) standard
- * deviation over frames of each band] — 2·bands values (128 with the defaults). The means describe the timbre,
- * the deviations how much each band moves (decay, envelope).
+ * Per-band statistics of a mel power spectrogram in dB with a power floor: with L[f, b] = 10·log10(E[f, b] +
+ * floor), the 2·bands values [mean over frames of L[·, b] for each band, then the population standard deviation
+ * over frames of L[·, b] for each band].
  */
-export function logMelStatistics(x: ArrayLike<number>, sampleRate: number, options: LogMelOptions = {}): Float64Array {
-  const m = logMelSpectrogram(x, sampleRate, options);
+export function bandStatistics(m: { frames: number; bands: number; data: Float64Array }, floorPower: number): Float64Array {
   const out = new Float64Array(2 * m.bands);
+  const level = new Float64Array(m.frames);
   for (let b = 0; b < m.bands; b++) {
     let s = 0;
-    for (let f = 0; f < m.frames; f++) s += m.data[f * m.bands + b]!;
+    for (let f = 0; f < m.frames; f++) {
+      const l = 10 * Math.log10(m.data[f * m.bands + b]! + floorPower);
+      level[f] = l;
+      s += l;
+    }
     const mean = s / m.frames;
     let v = 0;
-    for (let f = 0; f < m.frames; f++) {
-      const d = m.data[f * m.bands + b]! - mean;
-      v += d * d;
-    }
+    for (let f = 0; f < m.frames; f++) v += (level[f]! - mean) ** 2;
     out[b] = mean;
     out[m.bands + b] = Math.sqrt(v / m.frames);
   }
   return out;
+}
+
+/**
+ * The per-sample statistics of the whole log-mel spectrogram with the absolute floor ε: [mean over frames of
+ * each band's log-mel dB, then the (population) standard deviation over frames of each band] — 2·bands values
+ * (128 with the defaults). The generation metrics use generationFeatures (features.ts) instead, which starts at
+ * the attack and floors relative to the real set.
+ */
+export function logMelStatistics(x: ArrayLike<number>, sampleRate: number, options: LogMelOptions = {}): Float64Array {
+  const o = { ...LOG_MEL_DEFAULTS, ...options };
+  return bandStatistics(melPowerSpectrogram(x, sampleRate, o), o.epsilon);
 }

@@ -18,6 +18,9 @@ export interface NdbResult {
   fraction: number;
   /** Per bin: real count, generated count and z statistic (0 where both proportions are 0 or 1). */
   perBin: { real: number; generated: number; z: number }[];
+  /** The bin of every real and every generated sample (what a bootstrap resamples, with the bins fixed). */
+  realBins: Int32Array;
+  generatedBins: Int32Array;
 }
 
 /**
@@ -33,12 +36,30 @@ export function ndb(
 ): NdbResult {
   if (generated.length === 0) throw new RangeError('ndb: the generated set is empty');
   const { centroids, assignments } = kMeans(real, bins, rng);
+  const realBins = Int32Array.from(assignments);
+  const generatedBins = Int32Array.from(generated, (g) => nearestCentroid(g, centroids));
+  return { ...ndbOfAssignments(realBins, generatedBins, bins), realBins, generatedBins };
+}
+
+/**
+ * The z-tests of NDB on given bin assignments (`realBins[i]`, `generatedBins[j]` in 0..bins−1), optionally of
+ * a resample: only the listed indices count (each as often as it is listed).
+ */
+export function ndbOfAssignments(
+  realBins: Int32Array,
+  generatedBins: Int32Array,
+  bins: number,
+  realIndices?: ArrayLike<number>,
+  generatedIndices?: ArrayLike<number>,
+): Omit<NdbResult, 'realBins' | 'generatedBins'> {
   const realCounts = new Int32Array(bins);
-  for (const a of assignments) realCounts[a]!++;
   const genCounts = new Int32Array(bins);
-  for (const g of generated) genCounts[nearestCentroid(g, centroids)]!++;
-  const nr = real.length;
-  const ng = generated.length;
+  if (realIndices) for (let i = 0; i < realIndices.length; i++) realCounts[realBins[realIndices[i]!]!]!++;
+  else for (const a of realBins) realCounts[a]!++;
+  if (generatedIndices) for (let i = 0; i < generatedIndices.length; i++) genCounts[generatedBins[generatedIndices[i]!]!]!++;
+  else for (const a of generatedBins) genCounts[a]!++;
+  const nr = realIndices ? realIndices.length : realBins.length;
+  const ng = generatedIndices ? generatedIndices.length : generatedBins.length;
   let different = 0;
   const perBin: NdbResult['perBin'] = [];
   for (let j = 0; j < bins; j++) {
@@ -59,4 +80,25 @@ export function ndb(
  */
 export function defaultNdbBins(n: number): number {
   return Math.max(2, Math.min(50, Math.round(n / 10), n));
+}
+
+/**
+ * What NDB needs to say something (docs/metrics.md): at least NDB_MIN_BINS bins of NDB_MIN_REAL_PER_BIN real
+ * samples each (so 50 real samples), and on average NDB_MIN_GENERATED_PER_BIN generated samples per bin (the
+ * usual "expected count ≥ 5" condition of the normal approximation behind the z-test).
+ */
+export const NDB_MIN_BINS = 5;
+export const NDB_MIN_REAL_PER_BIN = 10;
+export const NDB_MIN_GENERATED_PER_BIN = 5;
+
+/** Why NDB on these set sizes cannot be trusted, or null when the sizes meet the rule above. */
+export function ndbShortfall(realCount: number, generatedCount: number, bins: number): string | null {
+  const needReal = NDB_MIN_REAL_PER_BIN * Math.max(bins, NDB_MIN_BINS);
+  const needGenerated = NDB_MIN_GENERATED_PER_BIN * bins;
+  if (realCount >= needReal && generatedCount >= needGenerated) return null;
+  return (
+    `NDB with ${bins} bin(s) rests on ${realCount} real and ${generatedCount} generated samples; it needs ` +
+    `at least ${NDB_MIN_BINS} bins of ${NDB_MIN_REAL_PER_BIN} real samples (${needReal} real) and ` +
+    `${NDB_MIN_GENERATED_PER_BIN} generated samples per bin (${needGenerated} generated)`
+  );
 }

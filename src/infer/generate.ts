@@ -6,8 +6,8 @@ import { contactSheetPng, spectrogramPng, waveformPng } from '../eval/plot';
 import { writeFileAtomic } from '../util/atomic';
 import { Rng } from '../util/rng';
 import { Progress, silentProgress } from '../progress';
-import { decodePoints, gridPoints, OpenedModel, parseGrid, parsePoint, randomPoints, checkBounds } from './model';
-import { writeSample } from './write';
+import { BoundsSpec, decodePoints, DEFAULT_BOUNDS, gridPoints, latentBoxFor, LatentBoxInfo, MAX_POINTS, OpenedModel, parseGrid, parsePoint, randomPoints, checkBounds } from './model';
+import { NORMALIZE_PEAK_DBFS, NORMALIZE_RMS_DBFS, NormalizeMode, writeSample, WriteReport } from './write';
 
 export interface GenerateOptions {
   model: OpenedModel;
@@ -20,12 +20,17 @@ export interface GenerateOptions {
   /** A .wav file for --z; a folder for --random and --grid. */
   out: string;
   format: WavEncoding;
-  normalize?: boolean;
+  /** Level of each written sample (write.ts NormalizeMode); true means 'peak'; default: the model's level. */
+  normalize?: boolean | NormalizeMode;
+  /** The box --grid spans and --random fills for models without a prior (default p1-99, model.ts). */
+  bounds?: BoundsSpec;
   clamp?: boolean;
   force?: boolean;
   /** Also write a waveform and a spectrogram PNG beside each WAV (<name>.waveform.png, <name>.spectrogram.png). */
   plots?: boolean;
   warn?: (message: string) => void;
+  /** Informational lines (e.g. that a percentile box fell back to the min–max bounds). */
+  info?: (message: string) => void;
   progress?: Progress;
 }
 
@@ -46,6 +51,12 @@ export interface GenerateSummary {
   files: GeneratedFile[];
   contact_sheet?: string;
   points_file?: string;
+  /** --grid, and --random of a model without a prior: the box the points span. */
+  bounds?: LatentBoxInfo;
+  /** pcm16/pcm24: samples above full scale that were clipped, in total and per file (files with none left out). */
+  clipped: { samples: number; files: { file: string; samples: number }[] };
+  /** --normalize loudness: files whose peak ceiling set the gain (quieter than the RMS target). */
+  peak_limited: string[];
 }
 
 /** `sampgen generate`: decodes latent points of an exported model to WAV files. */
@@ -56,30 +67,38 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
   const progress = opts.progress ?? silentProgress;
   const base = { model: meta.name, sample_rate: meta.sample_rate, format: opts.format };
 
+  const written: { file: string; report: WriteReport }[] = [];
+  const write = (file: string, samples: Float32Array, force?: boolean) =>
+    written.push({ file, report: writeSample(file, samples, meta.sample_rate, { ...opts, force }) });
+
   if (opts.z !== undefined) {
     const point = parsePoint(opts.z, meta, { clamp: opts.clamp, warn: opts.warn });
     const [samples] = decodePoints(opts.model, [point]);
-    writeSample(opts.out, samples!, meta.sample_rate, opts);
+    write(opts.out, samples!, opts.force);
     const file: GeneratedFile = { file: opts.out, z: point };
     if (opts.plots) file.plots = writePlots(opts.out, samples!, meta, point);
-    return { ...base, mode: 'point', files: [file] };
+    return { ...base, mode: 'point', files: [file], ...levelReport(written, opts) };
   }
 
+  if (opts.random !== undefined) {
+    if (!Number.isInteger(opts.random) || opts.random < 1) throw new UserError(`--random must be a positive integer, got ${opts.random}`);
+    if (opts.random > MAX_POINTS) throw new UserError(`--random ${opts.random}: at most ${MAX_POINTS} samples per call (the same cap as --grid)`);
+  }
+  const [rows, cols] = opts.grid !== undefined ? parseGrid(opts.grid) : [0, 0];
+  // Only a grid, or uniform sampling of a model without a prior, spans the box.
+  const box = opts.grid !== undefined || !meta.latent_prior ? latentBoxFor(meta, opts.bounds ?? DEFAULT_BOUNDS) : undefined;
+  if (box?.fallback) opts.info?.(box.fallback);
   prepareFolder(opts.out, opts.force);
   let points: { point: number[]; row?: number; col?: number; name: string }[];
   let mode: 'random' | 'grid';
-  let cols = 0;
   if (opts.random !== undefined) {
-    if (!Number.isInteger(opts.random) || opts.random < 1) throw new UserError(`--random must be a positive integer, got ${opts.random}`);
     const digits = String(opts.random - 1).length;
-    points = randomPoints(meta, opts.random, new Rng(opts.seed ?? 1)).map((p, i) => ({ point: p, name: `random-${String(i).padStart(digits, '0')}.wav` }));
+    points = randomPoints(meta, opts.random, new Rng(opts.seed ?? 1), box).map((p, i) => ({ point: p, name: `random-${String(i).padStart(digits, '0')}.wav` }));
     mode = 'random';
   } else {
-    const [rows, c] = parseGrid(opts.grid!);
-    cols = c;
     const dr = String(rows - 1).length;
     const dc = String(cols - 1).length;
-    points = gridPoints(meta, rows, cols).map((g) => ({
+    points = gridPoints(meta, rows, cols, box).map((g) => ({
       ...g,
       point: checkBounds(g.point, meta),
       name: `grid-r${String(g.row).padStart(dr, '0')}-c${String(g.col).padStart(dc, '0')}.wav`,
@@ -95,7 +114,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
     const samples = decodePoints(opts.model, chunk.map((p) => p.point), batch);
     chunk.forEach((p, i) => {
       const file = path.join(opts.out, p.name);
-      writeSample(file, samples[i]!, meta.sample_rate, { ...opts, force: true });
+      write(file, samples[i]!, true);
       const entry: GeneratedFile = { file, z: p.point, ...(p.row !== undefined ? { row: p.row, col: p.col } : {}) };
       if (opts.plots) entry.plots = writePlots(file, samples[i]!, meta, p.point);
       files.push(entry);
@@ -107,14 +126,37 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
   const pointsFile = path.join(opts.out, 'points.json');
   const relative = (f: GeneratedFile) => ({ ...f, file: path.basename(f.file), ...(f.plots ? { plots: f.plots.map((p) => path.basename(p)) } : {}) });
   writeFileAtomic(pointsFile, JSON.stringify({ model: meta.name, mode, files: files.map(relative) }, null, 1));
-  const summary: GenerateSummary = { ...base, mode, files, points_file: pointsFile };
+  const summary: GenerateSummary = { ...base, mode, files, points_file: pointsFile, ...(box ? { bounds: box } : {}), ...levelReport(written, opts) };
   if (mode === 'grid') {
     const sheet = path.join(opts.out, 'grid.png');
     const cells = decoded.map((samples, i) => ({ samples, label: formatPoint(files[i]!.z) }));
-    writeFileAtomic(sheet, contactSheetPng(cells, cols, { title: `${meta.name}: ${opts.grid} grid over the latent bounds` }));
+    const over = box!.bounds === 'minmax' ? 'the min–max latent bounds' : `the ${box!.bounds.slice(1)} percentile box of the training latents`;
+    writeFileAtomic(sheet, contactSheetPng(cells, cols, { title: `${meta.name}: ${opts.grid} grid over ${over}` }));
     summary.contact_sheet = sheet;
   }
   return summary;
+}
+
+/** Clipping and peak-limiting of the written files, warned about once for the whole call. */
+function levelReport(written: { file: string; report: WriteReport }[], opts: GenerateOptions): Pick<GenerateSummary, 'clipped' | 'peak_limited'> {
+  const clippedFiles = written.filter((w) => w.report.clipped > 0).map((w) => ({ file: w.file, samples: w.report.clipped }));
+  const total = clippedFiles.reduce((s, f) => s + f.samples, 0);
+  if (total > 0) {
+    const shown = clippedFiles.slice(0, 5).map((f) => `${f.file} (${f.samples})`).join(', ');
+    const more = clippedFiles.length > 5 ? ` and ${clippedFiles.length - 5} more` : '';
+    opts.warn?.(
+      `${total} sample(s) above full scale were clipped in ${clippedFiles.length} of ${written.length} file(s) written as ${opts.format}: ` +
+        `${shown}${more}; --normalize peak (or loudness) or --format float32 keeps them`,
+    );
+  }
+  const limited = written.filter((w) => w.report.limited).map((w) => w.file);
+  if (limited.length > 0) {
+    opts.info?.(
+      `${limited.length} of ${written.length} file(s) would peak above ${NORMALIZE_PEAK_DBFS} dBFS at ${NORMALIZE_RMS_DBFS} dBFS RMS; ` +
+        `they were scaled to peak at ${NORMALIZE_PEAK_DBFS} dBFS instead (quieter than the rest)`,
+    );
+  }
+  return { clipped: { samples: total, files: clippedFiles }, peak_limited: limited };
 }
 
 function formatPoint(z: number[]): string {

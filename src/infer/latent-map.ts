@@ -4,8 +4,9 @@ import { UserError } from '../errors';
 import { meanAndCovariance, symmetricEigen } from '../eval/linalg';
 import { scatterPng } from '../eval/plot';
 import { Progress, silentProgress } from '../progress';
+import { firstNonFinite } from '../eval/summary';
 import { decayTime, spectralCentroid } from './features';
-import { encodeRows, OpenedModel } from './model';
+import { BoundsSpec, DEFAULT_BOUNDS, encodeRows, formatBounds, OpenedModel, percentileBox } from './model';
 
 export type ColorFeature = 'centroid' | 'decay' | 'folder' | 'none';
 export const COLOR_FEATURES: readonly ColorFeature[] = ['centroid', 'decay', 'folder', 'none'];
@@ -15,9 +16,14 @@ export interface LatentMap {
   /** The latent point of every dataset row (before any projection). */
   points: number[][];
   projection: null | { method: 'pca'; explained: [number, number] };
+  /** The plotted extent: the spec, the box in plot coordinates, and how many points lie outside it. */
+  extent: { bounds: string; x: [number, number]; y: [number, number] | null; outside: number };
 }
 
-/** A dataset must match the model it is fed to: same sample rate and sample length. */
+/**
+ * A dataset must match the model it is fed to: same sample rate and sample length, and the peak at the same
+ * index (an encoder fed rows aligned elsewhere maps them wrongly, and the onset metrics look in the wrong place).
+ */
 export function checkDatasetMatchesModel(dataset: Dataset, datasetPath: string, model: OpenedModel): void {
   const { meta } = model;
   if (dataset.sampleRate !== meta.sample_rate || dataset.length !== meta.length) {
@@ -26,10 +32,48 @@ export function checkDatasetMatchesModel(dataset: Dataset, datasetPath: string, 
         `(${meta.length} samples at ${meta.sample_rate} Hz)`,
     );
   }
+  if (dataset.info.attack !== meta.preprocess.attack) {
+    throw new UserError(
+      `dataset ${datasetPath} puts the attack at sample ${dataset.info.attack}, model ${meta.name} at sample ${meta.preprocess.attack}: ` +
+        `preprocess the files again with --attack ${meta.preprocess.attack}s`,
+    );
+  }
+}
+
+/** Refuses a dataset row holding NaN or ±Infinity, naming the dataset, the row and its source file. */
+export function checkFiniteRow(row: ArrayLike<number>, index: number, dataset: Dataset, datasetPath: string): void {
+  const bad = firstNonFinite(row);
+  if (bad < 0) return;
+  const source = dataset.info.files[index]?.path;
+  throw new UserError(
+    `dataset ${datasetPath}: row ${index}${source ? ` (${source})` : ''} holds ${row[bad]} at sample ${bad}; ` +
+      'metrics and encoders need finite audio (preprocess the source again, or remove it)',
+  );
+}
+
+/** Refuses latent points or decodes with NaN or ±Infinity from a model, naming its folder. */
+export function checkFiniteOutput(values: readonly ArrayLike<number>[], model: OpenedModel, what: string, rowName?: (i: number) => string): void {
+  const bad = values.map((v) => firstNonFinite(v) >= 0);
+  const count = bad.filter(Boolean).length;
+  if (count === 0) return;
+  const first = bad.indexOf(true);
+  throw new UserError(
+    `model ${model.dir}: its ${what} are not finite (NaN or Infinity) for ${count} of ${values.length}` +
+      `${rowName ? `, first ${rowName(first)}` : ''}; its weights are probably broken (a diverged training run?)`,
+  );
 }
 
 /** `sampgen latent-map`: every dataset sample as a point of the model's latent space (the study's figures). */
-export function latentMap(opts: { model: OpenedModel; dataset: Dataset; datasetPath: string; color: ColorFeature; progress?: Progress; batchSize?: number }): LatentMap {
+export function latentMap(opts: {
+  model: OpenedModel;
+  dataset: Dataset;
+  datasetPath: string;
+  color: ColorFeature;
+  /** The plotted extent: percentiles of the plotted points per axis (default p1-99), or their min–max. */
+  bounds?: BoundsSpec;
+  progress?: Progress;
+  batchSize?: number;
+}): LatentMap {
   const { model, dataset } = opts;
   checkDatasetMatchesModel(dataset, opts.datasetPath, model);
   if (!model.encoder) throw new UserError(`model ${model.meta.name} (${model.meta.model_type}) has no encoder, so its latent space cannot be mapped`);
@@ -42,7 +86,10 @@ export function latentMap(opts: { model: OpenedModel; dataset: Dataset; datasetP
     const idx = Int32Array.from({ length: Math.min(batch, dataset.count - start) }, (_, i) => start + i);
     const flat = dataset.readRows(idx);
     const rows = Array.from(idx, (_, i) => flat.subarray(i * dataset.length, (i + 1) * dataset.length));
-    points.push(...encodeRows(model, rows));
+    rows.forEach((r, i) => checkFiniteRow(r, start + i, dataset, opts.datasetPath));
+    const encoded = encodeRows(model, rows);
+    checkFiniteOutput(encoded, model, 'encoder outputs (latent points)', (i) => `row ${start + i} (${dataset.info.files[start + i]?.path ?? '?'})`);
+    points.push(...encoded);
     if (opts.color === 'centroid') rows.forEach((r) => colors.push(spectralCentroid(r, dataset.sampleRate)));
     if (opts.color === 'decay') rows.forEach((r) => colors.push(decayTime(r, dataset.sampleRate)));
     progress.increment(idx.length);
@@ -75,24 +122,29 @@ export function latentMap(opts: { model: OpenedModel; dataset: Dataset; datasetP
         : opts.color === 'folder'
           ? { categories: dataset.info.files.map((f) => path.posix.dirname(f.path) || '.'), legendTitle: 'Source folder' }
           : {};
+  const spec = opts.bounds ?? DEFAULT_BOUNDS;
+  const box = spec.kind === 'minmax' ? percentileBox(xy, 0, 100) : percentileBox(xy, spec.low, spec.high);
+  const twoAxes = meta.latent > 1;
+  const outside = xy.filter((p) => p[0]! < box.min[0]! || p[0]! > box.max[0]! || (twoAxes && (p[1]! < box.min[1]! || p[1]! > box.max[1]!))).length;
+  if (spec.kind === 'percentile') {
+    subtitle += `; axes span the ${spec.low}–${spec.high}th percentiles, ${outside} point(s) outside`;
+  }
+  const xRange = padded(box.min[0]!, box.max[0]!);
+  const yRange = twoAxes ? padded(box.min[1]!, box.max[1]!) : undefined;
   const png = scatterPng(xy, {
     title: `${meta.name}: latent space`,
     subtitle,
     xLabel,
     yLabel,
     ...colorOpts,
-    ...(meta.latent === 2 ? { xRange: range(xy, 0), yRange: range(xy, 1) } : {}),
+    xRange,
+    ...(yRange ? { yRange } : {}),
   });
-  return { png, points, projection };
+  return { png, points, projection, extent: { bounds: formatBounds(spec), x: xRange, y: yRange ?? null, outside } };
 }
 
-function range(xy: number[][], d: number): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const p of xy) {
-    lo = Math.min(lo, p[d]!);
-    hi = Math.max(hi, p[d]!);
-  }
+/** A range widened by 5% on each side (so edge points are not cut in half), or ±0.5 around a single value. */
+function padded(lo: number, hi: number): [number, number] {
   const pad = (hi - lo) * 0.05 || 0.5;
   return [lo - pad, hi + pad];
 }

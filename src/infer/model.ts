@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadModelPart, readModelMetadata, ModelMetadata } from '../export';
 import { UserError } from '../errors';
+import { quantileSorted } from '../eval/bootstrap';
 import { Rng } from '../util/rng';
 
 /** An exported model folder, opened for use: its metadata and the parts loaded so far. */
@@ -69,10 +70,91 @@ export function encodeRows(model: OpenedModel, rows: Float32Array[]): number[][]
   return points;
 }
 
-/** The box that grids and uniform sampling cover: the training set's latent bounds, or the prior's. */
+/** The min–max box of the training set's latent points (or the prior's box for GANs): sampgen.json's latent_bounds. */
 export function latentBox(meta: ModelMetadata): { min: number[]; max: number[] } {
   return meta.latent_bounds;
 }
+
+/**
+ * Which box grids and uniform sampling cover: the min–max latent bounds, or per-dimension percentiles of the
+ * training set's latent points (one outlier stretches a min–max box; the 1st–99th percentiles ignore the
+ * outermost 1% on each side of each dimension).
+ */
+export type BoundsSpec = { kind: 'minmax' } | { kind: 'percentile'; low: number; high: number };
+
+/** The default of `--bounds`: the 1st–99th percentiles (docs/metrics.md says why). */
+export const DEFAULT_BOUNDS: BoundsSpec = { kind: 'percentile', low: 1, high: 99 };
+export const BOUNDS_SYNTAX = 'minmax, or pLOW-HIGH for per-dimension percentiles of the training latents (e.g. p1-99, p5-95)';
+
+/** "minmax" | "pLOW-HIGH" (0 ≤ LOW < HIGH ≤ 100; decimals allowed) → a BoundsSpec. */
+export function parseBounds(text: string, what = '--bounds'): BoundsSpec {
+  const t = text.trim().toLowerCase();
+  if (t === 'minmax' || t === 'min-max') return { kind: 'minmax' };
+  const m = /^p(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(t);
+  const low = m ? Number(m[1]) : NaN;
+  const high = m ? Number(m[2]) : NaN;
+  if (!m || !(low >= 0 && low < high && high <= 100)) {
+    throw new UserError(`${what} ${JSON.stringify(text)}: expected ${BOUNDS_SYNTAX}, with 0 <= LOW < HIGH <= 100`);
+  }
+  return { kind: 'percentile', low, high };
+}
+
+/** The spec as `--bounds` spells it. */
+export function formatBounds(spec: BoundsSpec): string {
+  return spec.kind === 'minmax' ? 'minmax' : `p${spec.low}-${spec.high}`;
+}
+
+/** A box over the latent space and where it came from (what a summary or a plot says about it). */
+export interface LatentBoxInfo {
+  min: number[];
+  max: number[];
+  /** What was asked for, and what the box is: a percentile request falls back to minmax without points. */
+  requested: string;
+  bounds: string;
+  /** The points the percentiles came from, or null for sampgen.json's latent_bounds. */
+  points: number | null;
+  /** Why a percentile request fell back to the min–max bounds; null when it did not. */
+  fallback: string | null;
+}
+
+/**
+ * Per-dimension percentiles of a point set: min[i] = the `low` percentile of the points' i-th coordinates,
+ * max[i] = the `high` one, each by linear interpolation between order statistics (numpy's default).
+ */
+export function percentileBox(points: readonly ArrayLike<number>[], low: number, high: number): { min: number[]; max: number[] } {
+  if (points.length === 0) throw new RangeError('percentileBox: no points');
+  const dim = points[0]!.length;
+  const min: number[] = [];
+  const max: number[] = [];
+  for (let i = 0; i < dim; i++) {
+    const values = Float64Array.from(points, (p) => p[i]!).sort();
+    min.push(quantileSorted(values, low / 100));
+    max.push(quantileSorted(values, high / 100));
+  }
+  return { min, max };
+}
+
+/**
+ * The box for `spec`: percentiles of sampgen.json's latent_points (up to 10,000 training points), or its
+ * min–max latent_bounds — also when a percentile box was asked for but the model keeps no points (GANs, which
+ * have no encoder and whose bounds are the prior's box, and datasets above 10,000 rows); `fallback` says so.
+ */
+export function latentBoxFor(meta: ModelMetadata, spec: BoundsSpec = DEFAULT_BOUNDS): LatentBoxInfo {
+  const requested = formatBounds(spec);
+  const minmax = { ...meta.latent_bounds, requested, bounds: 'minmax', points: null };
+  if (spec.kind === 'minmax') return { ...minmax, fallback: null };
+  const points = meta.latent_points ?? [];
+  if (points.length === 0) {
+    const why = meta.latent_prior
+      ? `model ${meta.name} (${meta.model_type}) keeps no training latent points, so --bounds ${requested} falls back to its min–max latent bounds (the prior's box)`
+      : `model ${meta.name} keeps no training latent points in sampgen.json (more than 10,000 training rows?), so --bounds ${requested} falls back to its min–max latent bounds`;
+    return { ...minmax, fallback: why };
+  }
+  return { ...percentileBox(points, spec.low, spec.high), requested, bounds: requested, points: points.length, fallback: null };
+}
+
+/** The most latent points one `generate` or `evaluate` call decodes (--grid, --random, --generated). */
+export const MAX_POINTS = 10000;
 
 /**
  * Parses "0.3,-0.5" into a point of the model's latent size. Wrong length is an error; a coordinate outside the
@@ -105,11 +187,17 @@ export function checkBounds(point: number[], meta: ModelMetadata, opts: { clamp?
 }
 
 /**
- * A rows × cols grid over the first two latent dimensions of the bounds, row-major, top row at the largest
- * z1 so that the contact sheet reads like a plot. Further dimensions sit at the middle of their bounds.
+ * A rows × cols grid over the first two latent dimensions of a box (default: the min–max bounds), row-major,
+ * top row at the largest z1 so that the contact sheet reads like a plot. Further dimensions sit at the middle
+ * of the box.
  */
-export function gridPoints(meta: ModelMetadata, rows: number, cols: number): { point: number[]; row: number; col: number }[] {
-  const { min, max } = latentBox(meta);
+export function gridPoints(
+  meta: ModelMetadata,
+  rows: number,
+  cols: number,
+  box: { min: number[]; max: number[] } = latentBox(meta),
+): { point: number[]; row: number; col: number }[] {
+  const { min, max } = box;
   const mid = min.map((lo, i) => (lo + max[i]!) / 2);
   const at = (lo: number, hi: number, k: number, n: number) => (n === 1 ? (lo + hi) / 2 : lo + ((hi - lo) * k) / (n - 1));
   const out: { point: number[]; row: number; col: number }[] = [];
@@ -124,9 +212,12 @@ export function gridPoints(meta: ModelMetadata, rows: number, cols: number): { p
   return out;
 }
 
-/** Random latent points: the model's prior for GANs (uniform in [−1, 1]) and VAEs (normal), else uniform in the bounds. */
-export function randomPoints(meta: ModelMetadata, count: number, rng: Rng): number[][] {
-  const { min, max } = latentBox(meta);
+/**
+ * Random latent points: the model's prior for GANs (uniform in [−1, 1]) and VAEs (normal), else uniform in a box
+ * (default: the min–max bounds).
+ */
+export function randomPoints(meta: ModelMetadata, count: number, rng: Rng, box: { min: number[]; max: number[] } = latentBox(meta)): number[][] {
+  const { min, max } = box;
   return Array.from({ length: count }, () =>
     Array.from({ length: meta.latent }, (_, i) => {
       if (meta.latent_prior === 'normal') return rng.normal();
@@ -147,8 +238,8 @@ export function parseGrid(text: string): [number, number] {
   const m = /^(\d+)x(\d+)$/i.exec(text.trim());
   const rows = m ? Number(m[1]) : NaN;
   const cols = m ? Number(m[2]) : NaN;
-  if (!m || rows < 1 || cols < 1 || rows * cols > 10000) {
-    throw new UserError(`--grid ${JSON.stringify(text)}: expected ROWSxCOLS such as 8x8 (at most 10000 points)`);
+  if (!m || rows < 1 || cols < 1 || rows * cols > MAX_POINTS) {
+    throw new UserError(`--grid ${JSON.stringify(text)}: expected ROWSxCOLS such as 8x8 (at most ${MAX_POINTS} points)`);
   }
   return [rows, cols];
 }

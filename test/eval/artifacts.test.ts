@@ -41,6 +41,50 @@ describe('onset click', () => {
   });
 });
 
+describe('onset click around the attack', () => {
+  // Preprocessing puts every peak at the attack index; here 0.1 s in, with 0.1 s of silence before the hit.
+  const attack = 1600;
+  /** A 200 Hz hit starting at the attack (1 ms fade-in), exact silence before it. */
+  function alignedHit(): Float32Array {
+    return Float32Array.from({ length: 8000 }, (_, n) => {
+      const t = n - attack;
+      return t < 0 ? 0 : 0.8 * Math.min(1, t / 16) * Math.exp(-t / 800) * Math.sin((2 * Math.PI * 200 * t) / sr);
+    });
+  }
+
+  it('reads the loudest lead-in millisecond against the attack: a silent lead-in is far below 0 dB', () => {
+    expect(onsetClickDb(alignedHit(), sr, attack)).toBeLessThan(-60);
+  });
+
+  it('sees a click inserted anywhere before the attack, also at the very start of the file', () => {
+    const clean = alignedHit();
+    const base = onsetClickDb(clean, sr, attack);
+    for (const at of [0, 400, attack - 100]) {
+      const clicked = clean.slice();
+      clicked[at]! += 0.7;
+      expect(onsetClickDb(clicked, sr, attack) - base).toBeGreaterThan(10);
+    }
+  });
+
+  it('gives the closed form for a DC lead-in: 10·log10(a² / b²) against a constant attack', () => {
+    // lead-in at 0.01, from the attack on 0.1: 10·log10(1e-4 / 1e-2) = −20 dB
+    const x = Float32Array.from({ length: 4000 }, (_, n) => (n < attack ? 0.01 : 0.1));
+    expect(onsetClickDb(x, sr, attack)).toBeCloseTo(-20, 4);
+  });
+
+  it('does not count the 2 ms just before the attack (the rise of the hit itself)', () => {
+    const x = Float32Array.from({ length: 4000 }, (_, n) => (n >= attack ? 0.1 : 0));
+    const rise = x.slice();
+    for (let n = attack - 30; n < attack; n++) rise[n] = 0.1; // 1.9 ms early
+    expect(onsetClickDb(rise, sr, attack)).toBe(onsetClickDb(x, sr, attack));
+  });
+
+  it('with no room before the attack, falls back to the energy jump at the start', () => {
+    const step = Float32Array.from({ length: 200 }, (_, n) => (n < 16 ? 1 : 0.1));
+    expect(onsetClickDb(step, sr, 10)).toBeCloseTo(onsetClickDb(step, sr), 12);
+  });
+});
+
 describe('sample-to-sample discontinuity', () => {
   it('reads ≈ √2 for a smooth sine (its derivative’s peak-to-RMS)', () => {
     const sine = Float32Array.from({ length: 4000 }, (_, n) => 0.5 * Math.sin((2 * Math.PI * 1000 * n) / sr));

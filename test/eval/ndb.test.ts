@@ -1,4 +1,4 @@
-import { defaultNdbBins, ndb } from '../../src/eval/ndb';
+import { defaultNdbBins, ndb, ndbOfAssignments, ndbShortfall } from '../../src/eval/ndb';
 import { Rng } from '../../src/util/rng';
 
 function cluster(centre: number[], n: number, rng: Rng): Float64Array[] {
@@ -39,5 +39,21 @@ describe('NDB', () => {
     expect(defaultNdbBins(10)).toBe(2);
     expect(defaultNdbBins(200)).toBe(20);
     expect(defaultNdbBins(7500)).toBe(50);
+  });
+
+  it('recomputes the same result from the bin assignments, and counts a resample’s repeats', () => {
+    const generated = cluster([8, 0], 40, new Rng(4));
+    const r = ndb(real, generated, 3, new Rng(2));
+    const again = ndbOfAssignments(r.realBins, r.generatedBins, 3);
+    expect(again.perBin).toEqual(r.perBin);
+    // listing real sample 0 three times counts it three times
+    const twice = ndbOfAssignments(r.realBins, r.generatedBins, 3, [0, 0, 0], [0]);
+    expect(twice.perBin[r.realBins[0]!]!.real).toBe(3);
+  });
+
+  it('says when the sets are too small for the z-tests: 5 bins of 10 real, 5 generated per bin', () => {
+    expect(ndbShortfall(50, 25, 5)).toBeNull();
+    expect(ndbShortfall(8, 200, 2)).toMatch(/2 bin\(s\) rests on 8 real.*50 real/);
+    expect(ndbShortfall(500, 100, 50)).toMatch(/250 generated/);
   });
 });

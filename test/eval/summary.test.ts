@@ -42,7 +42,7 @@ describe('evaluateReconstruction', () => {
   const real = set(1, 4, 0.5);
 
   it('gives 0 distances for a perfect reconstruction, with stable snake_case keys', () => {
-    const m = evaluateReconstruction(real, real.map((x) => x.slice()), sr);
+    const m = evaluateReconstruction(real, real.map((x) => x.slice()), sr).metrics;
     expect(Object.keys(m)).toEqual(RECONSTRUCTION_KEYS);
     expect(m.count).toBe(4);
     expect(m.mse).toBe(0);
@@ -55,7 +55,7 @@ describe('evaluateReconstruction', () => {
   });
 
   it('gives the closed-form MSE of a scaled copy, averaged over pairs', () => {
-    const m = evaluateReconstruction(real, real.map((x) => x.map((v) => 0.5 * v)), sr);
+    const m = evaluateReconstruction(real, real.map((x) => x.map((v) => 0.5 * v)), sr).metrics;
     const expected = real.reduce((s, x) => s + x.reduce((a, v) => a + 0.25 * v * v, 0) / x.length, 0) / real.length;
     expect(m.mse).toBeCloseTo(expected, 10);
     expect(m.mr_stft_sc).toBeCloseTo(0.5, 5);
@@ -65,12 +65,12 @@ describe('evaluateReconstruction', () => {
   it('sees added hiss, a noisy tail and a click', () => {
     const darkReal = set(7, 4, 0.95);
     const rng = new Rng(9);
-    const hissy = evaluateReconstruction(darkReal, darkReal.map((x) => x.map((v) => v + 0.02 * rng.normal())), sr);
+    const hissy = evaluateReconstruction(darkReal, darkReal.map((x) => x.map((v) => v + 0.02 * rng.normal())), sr).metrics;
     expect(hissy.hiss_vs_real_db).toBeGreaterThan(10);
     expect(hissy.tail_noise_db).toBeGreaterThan(hissy.tail_noise_db_real + 10);
     const clicked = darkReal.map((x) => x.slice());
     clicked[0]![4000]! += 0.3;
-    const click = evaluateReconstruction(darkReal, clicked, sr);
+    const click = evaluateReconstruction(darkReal, clicked, sr).metrics;
     expect(click.click_jump).toBeGreaterThan(2 * click.click_jump_real);
   });
 
@@ -88,7 +88,7 @@ describe('evaluateGeneration', () => {
   const real = [...dark, ...bright];
 
   it('gives 0 distances and no different bin for a copy of the real set', () => {
-    const m = evaluateGeneration(real, real.map((x) => x.slice()), sr, new Rng(1));
+    const m = evaluateGeneration(real, real.map((x) => x.slice()), sr, new Rng(1), { resamples: 0 }).metrics;
     expect(Object.keys(m)).toEqual([
       'count_real', 'count_generated', 'frechet', 'ndb', 'ndb_fraction', 'ndb_bins',
       'nn_to_real', 'nn_within_generated', 'nn_within_real',
@@ -106,8 +106,8 @@ describe('evaluateGeneration', () => {
   it('ranks a fresh draw of both kinds above a set of only one kind (Fréchet, NDB), without memorisation', () => {
     const fresh = [...set(4, 12, 0.95), ...set(5, 12, 0.05)];
     const collapsed = set(6, 24, 0.95);
-    const good = evaluateGeneration(real, fresh, sr, new Rng(1));
-    const bad = evaluateGeneration(real, collapsed, sr, new Rng(1));
+    const good = evaluateGeneration(real, fresh, sr, new Rng(1), { resamples: 0 }).metrics;
+    const bad = evaluateGeneration(real, collapsed, sr, new Rng(1), { resamples: 0 }).metrics;
     expect(good.ndb).toBe(0);
     expect(bad.ndb).toBe(2);
     expect(bad.ndb_fraction).toBe(1);
@@ -119,6 +119,71 @@ describe('evaluateGeneration', () => {
     expectUserError(() => evaluateGeneration(real, [real[0]!], sr, new Rng(1)), /generated set: need at least 2/);
     expectUserError(() => evaluateGeneration(real, [real[0]!, real[1]!.subarray(5)], sr, new Rng(1)), /sample 1 has 4795/);
     expectUserError(() => evaluateGeneration(real, real, sr, new Rng(1), { ndbBins: 30 }), /NDB bins.*\(24\), got 30/);
+  });
+});
+
+describe('what a generation metric rests on', () => {
+  const dark = set(2, 12, 0.95);
+  const bright = set(3, 12, 0.05);
+  const real = [...dark, ...bright];
+  const fresh = [...set(4, 5, 0.95), ...set(5, 5, 0.05)];
+
+  it('counts the real and generated samples behind every key', () => {
+    const r = evaluateGeneration(real, fresh, sr, new Rng(1), { resamples: 0 });
+    expect(Object.keys(r.counts).sort()).toEqual(Object.keys(r.metrics).filter((k) => k !== 'hiss_cutoff_hz').sort());
+    expect(r.counts.frechet).toEqual({ n_real: 24, n_generated: 10 });
+    expect(r.counts.ndb_fraction).toEqual({ n_real: 24, n_generated: 10 });
+    expect(r.counts.nn_within_generated).toEqual({ n_generated: 10 });
+    expect(r.counts.click_jump_real).toEqual({ n_real: 24 });
+    expect(r.counts.hiss_vs_real_db).toEqual({ n_real: 24, n_generated: 10 });
+    expect(r.intervals).toEqual({});
+  });
+
+  it('warns where a set is smaller than a metric needs, and not otherwise', () => {
+    const small = evaluateGeneration(real.slice(0, 8), fresh, sr, new Rng(1), { resamples: 0 });
+    const keys = small.warnings.map((w) => w.key);
+    expect(keys).toEqual(['frechet', 'ndb', '*']);
+    expect(small.warnings[0]!.message).toMatch(/8 real and 10 generated.*more than 64 samples/);
+    expect(small.warnings[1]!.message).toMatch(/2 bin\(s\) rests on 8 real/);
+    const large = (seed: number) => [...set(seed, 35, 0.95), ...set(seed + 1, 35, 0.05)];
+    const enough = evaluateGeneration(large(10), large(20), sr, new Rng(1), { resamples: 0 });
+    expect(enough.warnings).toEqual([]);
+  });
+
+  it('gives seeded bootstrap intervals around the set-level values', () => {
+    const a = evaluateGeneration(real, fresh, sr, new Rng(1), { resamples: 30 });
+    const b = evaluateGeneration(real, fresh, sr, new Rng(1), { resamples: 30 });
+    expect(Object.keys(a.intervals).sort()).toEqual(['frechet', 'ndb', 'ndb_fraction', 'nn_to_real']);
+    expect(a.intervals).toEqual(b.intervals);
+    for (const key of ['frechet', 'nn_to_real']) {
+      expect(a.intervals[key]!.low).toBeLessThanOrEqual(a.metrics[key]!);
+      expect(a.intervals[key]!.high).toBeGreaterThanOrEqual(a.metrics[key]!);
+    }
+    expect(a.intervals.ndb!.high).toBeLessThanOrEqual(a.metrics.ndb_bins);
+  });
+
+  it('looks for onset clicks before the attack it is given', () => {
+    const attack = 2400; // 50 ms in: 50 ms of silence, then the hit
+    const place = (x: Float32Array) => {
+      const y = new Float32Array(x.length);
+      y.set(x.subarray(0, x.length - attack), attack);
+      return y;
+    };
+    const aligned = real.map(place);
+    const clicked = aligned.map((x) => {
+      const y = x.slice();
+      y[300]! += 0.5; // a click in the silent lead-in
+      return y;
+    });
+    const r = evaluateGeneration(aligned, clicked, sr, new Rng(1), { attack, resamples: 0 }).metrics;
+    expect(r.click_onset_db_real).toBeLessThan(-60);
+    expect(r.click_onset_db - r.click_onset_db_real).toBeGreaterThan(40);
+  });
+
+  it('refuses a sample holding NaN, naming it', () => {
+    const bad = fresh.map((x) => x.slice());
+    bad[3]![17] = NaN;
+    expectUserError(() => evaluateGeneration(real, bad, sr, new Rng(1)), /generated set: sample 3 holds NaN at index 17/);
   });
 });
 

@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
@@ -8,7 +9,7 @@ import { generate } from '../../src/infer/generate';
 import { interpolate } from '../../src/infer/interpolate';
 import { preprocessForModel } from '../../src/infer/encode';
 import { latentMap, pca2 } from '../../src/infer/latent-map';
-import { evaluateModel, metricsMarkdown, ModelEvaluation } from '../../src/infer/evaluate';
+import { evaluateModel } from '../../src/infer/evaluate';
 import { decayTime, spectralCentroid } from '../../src/infer/features';
 import { openDataset } from '../../src/data';
 import { decodeAudio, encodeWav } from '../../src/audio';
@@ -238,24 +239,39 @@ describe('interpolate', () => {
   });
 });
 
-describe('metricsMarkdown', () => {
-  const evaluation = (name: string, metrics: Record<string, number>): ModelEvaluation => ({
-    name, model_type: 'dense-ae', config_hash: 'x', run: null, dataset: 'd', split: 'validation', count: 2, metrics,
-  });
-  const header = (table: string) => table.split('\n')[0]!.split('|').map((c) => c.trim()).filter(Boolean);
-  const evals = [
-    evaluation('a', { gen_ndb: 1, recon_count: 2, gen_frechet: 3, recon_mse: 4 }),
-    evaluation('b', { smoothness: 0.5, gen_frechet: 6 }),
-  ];
+describe('the command line', () => {
+  // These run the built CLI (bin/sampgen → dist/), as a user would; `npm test` builds first.
+  const BIN = path.join(__dirname, '..', '..', 'bin', 'sampgen');
+  const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60000 });
 
-  test('puts the headline metrics first, in their fixed order, then the rest as first seen', () => {
-    expect(header(metricsMarkdown(evals))).toEqual(['model', 'recon_mse', 'smoothness', 'gen_frechet', 'gen_ndb', 'recon_count']);
+  test('generate: --random beyond the cap exits 2 naming it; a bare --normalize peak-normalises a pcm16 grid over --bounds', () => {
+    const big = run(['generate', '-m', modelDir, '--random', '1e9', '-o', path.join(root, 'cli-many'), '--backend', 'cpu']);
+    expect(big.status).toBe(2);
+    expect(big.stderr).toContain('--random 1000000000: at most 10000 samples per call');
+    const out = path.join(root, 'cli-grid');
+    const ok = run(['--json', 'generate', '-m', modelDir, '--grid', '2x2', '--normalize', '--format', 'pcm16', '--bounds', 'minmax', '-o', out, '--backend', 'cpu']);
+    expect(ok.status).toBe(0);
+    const summary = JSON.parse(ok.stdout);
+    expect(summary.bounds.bounds).toBe('minmax');
+    expect(summary.clipped.samples).toBe(0);
+    expect(summary.files[0].z).toEqual([model.meta.latent_bounds.min[0], model.meta.latent_bounds.max[1]]);
   });
 
-  test('with headline, keeps only the headline metrics; a model lacking one shows n/a', () => {
-    const table = metricsMarkdown(evals, { headline: true });
-    expect(header(table)).toEqual(['model', 'recon_mse', 'smoothness', 'gen_frechet']);
-    expect(table.split('\n')[3]).toMatch(/^\| b \| n\/a \| 0\.5/);
+  test('evaluate prints which rows, a count per metric and warnings for small sets; --split with --held-out exits 2', () => {
+    const out = path.join(root, 'cli-eval');
+    const r = run(['evaluate', '-m', modelDir, '-d', dataDir, '--generated', '16', '--grid', '3', '--resamples', '10', '-o', out, '--backend', 'cpu']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^tiny: validation split of .*data: 10 rows of 40$/m);
+    expect(r.stdout).toMatch(/^\| metric \| n_real \| n_generated \| tiny \|$/m);
+    expect(r.stdout).toMatch(/^\| gen_frechet \| 10 \| 16 \| \S+ \[\S+, \S+\] \|$/m);
+    expect(r.stderr).toMatch(/^warning: tiny: gen_frechet: rests on 10 real and 16 generated samples/m);
+    const md = fs.readFileSync(path.join(out, 'metrics.md'), 'utf8');
+    expect(md).toContain('## Warnings');
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+    expect(json.models[0].counts.gen_frechet).toEqual({ n_real: 10, n_generated: 16 });
+    const both = run(['evaluate', '-m', modelDir, '--held-out', dataDir, '--split', 'train']);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('a --held-out dataset is used whole, never split');
   });
 });
 

@@ -6,11 +6,14 @@ import { encodeRows, disposeModel, openModel, OpenedModel } from '../../infer/mo
 import { preprocessForModel } from '../../infer/encode';
 import { generate } from '../../infer/generate';
 import { interpolate } from '../../infer/interpolate';
-import { checkWavFormat, WAV_FORMATS } from '../../infer/write';
+import { checkWavFormat, NORMALIZE_MODES, NORMALIZE_PEAK_DBFS, NORMALIZE_RMS_DBFS, WAV_FORMATS } from '../../infer/write';
+import { BOUNDS_SYNTAX, MAX_POINTS, parseBounds } from '../../infer/model';
 import { writeFileAtomic } from '../../util/atomic';
+import { seedOption } from '../../util/seed';
 import { contextFor, CommandContext } from '../context';
 import { latentMap, COLOR_FEATURES } from '../../infer/latent-map';
-import { evaluateModel, metricsMarkdown, EVAL_SPLITS, METRICS_FORMAT_VERSION, MetricsFile, ModelEvaluation } from '../../infer/evaluate';
+import { describeRows, evaluateModel, metricsMarkdown, parseSplit, METRICS_FORMAT_VERSION, MetricsFile, ModelEvaluation } from '../../infer/evaluate';
+import { BOOTSTRAP_LEVEL } from '../../eval/bootstrap';
 import { openDataset } from '../../data';
 import { readModelMetadata } from '../../export';
 
@@ -43,22 +46,35 @@ export function registerGenerate(program: Command): void {
     .description('Decode latent points of an exported model to WAV files: one point, random points, or a grid with a contact sheet.')
     .requiredOption('-m, --model <dir>', 'an exported model folder (models/<name>/)')
     .option('--z <point>', 'one latent point, comma-separated (e.g. 0.3,-0.5); --out is then a .wav file')
-    .option('--random <count>', 'this many random points: uniform in the latent bounds, or the prior for GANs and VAEs', positiveInt('--random'))
-    .option('--seed <n>', 'seed of --random', (v) => Number(v), 1)
-    .option('--grid <ROWSxCOLS>', 'an evenly spaced grid over the latent bounds (first two dimensions), e.g. 8x8, plus grid.png')
+    .option('--random <count>', `this many random points (at most ${MAX_POINTS}): the prior for GANs and VAEs, else uniform in the --bounds box`, positiveInt('--random'))
+    .option('--seed <n>', 'seed of --random', seedOption('--seed'), 1)
+    .option('--grid <ROWSxCOLS>', `an evenly spaced grid over the --bounds box (first two dimensions), e.g. 8x8 (at most ${MAX_POINTS} points), plus grid.png`)
+    .option('--bounds <spec>', `the box of --grid and of uniform --random points: ${BOUNDS_SYNTAX}`, 'p1-99')
     .requiredOption('-o, --out <path>', 'output .wav file (--z) or folder (--random, --grid)')
     .option('--format <fmt>', `WAV sample format: ${WAV_FORMATS.join(', ')}`, 'float32')
-    .option('--normalize', 'peak-normalise each sample to 0 dBFS (off by default: the model\'s level is kept)')
+    .addOption(
+      new Option('--normalize [mode]', `set each sample's level: peak to ${NORMALIZE_PEAK_DBFS} dBFS, or loudness to ${NORMALIZE_RMS_DBFS} dBFS RMS with the peak at most ${NORMALIZE_PEAK_DBFS} dBFS (no mode: peak; default: the model's level is kept)`)
+        .choices([...NORMALIZE_MODES]),
+    )
     .option('--clamp', 'move a --z point outside the training set\'s latent bounds inside them (default: warn only)')
     .option('--plots', 'also write <name>.waveform.png and <name>.spectrogram.png beside each WAV')
     .option('--force', 'overwrite existing files')
     .addOption(backendOption())
-    .addHelpText('after', '\nSamples are written at the model\'s sample rate. A point with the wrong number of coordinates exits 2.')
+    .addHelpText(
+      'after',
+      "\nSamples are written at the model's sample rate. A point with the wrong number of coordinates exits 2.\n" +
+        '--bounds: min–max bounds let one outlying training point stretch the grid; the default, the 1st–99th\n' +
+        "percentiles of the training latents in sampgen.json, ignores the outermost 1% per side (models without\n" +
+        'stored points, such as GANs, fall back to the min–max bounds, with a note).\n' +
+        'pcm16/pcm24 cannot hold samples above full scale: they are clipped, with a warning that counts them per file.',
+    )
     .action(async (opts, cmd: Command) => {
       const ctx = contextFor(cmd);
       const format = checkWavFormat(opts.format);
+      const bounds = parseBounds(opts.bounds);
+      const normalize = opts.normalize === true ? 'peak' : opts.normalize;
       const summary = await withModel(ctx, opts.model, opts.backend, false, (model) =>
-        generate({ model, z: opts.z, random: opts.random, grid: opts.grid, seed: opts.seed, out: opts.out, format, normalize: opts.normalize, clamp: opts.clamp, force: opts.force, plots: opts.plots, warn: ctx.warn, progress: ctx.progress }),
+        generate({ model, z: opts.z, random: opts.random, grid: opts.grid, seed: opts.seed, out: opts.out, format, normalize, bounds, clamp: opts.clamp, force: opts.force, plots: opts.plots, warn: ctx.warn, info: ctx.info, progress: ctx.progress }),
       );
       if (ctx.options.json) return ctx.printJson(summary);
       if (summary.mode === 'point') ctx.print(`wrote ${summary.files[0]!.file} (z = ${summary.files[0]!.z.join(', ')})`);
@@ -117,22 +133,30 @@ export function registerLatentMap(program: Command): void {
     .requiredOption('-d, --dataset <dir>', 'a dataset folder made by `sampgen preprocess` (same sample rate and length as the model)')
     .requiredOption('-o, --out <file.png>', 'the PNG to write')
     .addOption(new Option('--color <feature>', 'colour points by: spectral centroid, decay time to −40 dB, source folder, or nothing').choices([...COLOR_FEATURES]).default('centroid'))
+    .option('--bounds <spec>', 'the plotted extent: minmax of the plotted points, or pLOW-HIGH for their per-axis percentiles (e.g. p1-99)', 'p1-99')
     .option('--points <file.json>', 'also write every latent point as JSON')
     .addOption(backendOption())
-    .addHelpText('after', '\nLatent spaces above 2-D are shown as a PCA projection onto their two principal directions, stated on the plot.')
+    .addHelpText(
+      'after',
+      '\nLatent spaces above 2-D are shown as a PCA projection onto their two principal directions, stated on the plot.\n' +
+        'By default the axes span the 1st–99th percentiles of the points (plus 5%), so that one outlier does not squeeze\n' +
+        'the rest into a corner; the subtitle counts the points outside. A dataset row holding NaN, or NaN latent\n' +
+        'points from the encoder, exit 2 naming the row or the model folder.',
+    )
     .action(async (opts, cmd: Command) => {
       const ctx = contextFor(cmd);
+      const bounds = parseBounds(opts.bounds);
       const result = await withModel(ctx, opts.model, opts.backend, true, async (model) => {
         const dataset = openDataset(opts.dataset);
         try {
-          return latentMap({ model, dataset, datasetPath: opts.dataset, color: opts.color, progress: ctx.progress });
+          return latentMap({ model, dataset, datasetPath: opts.dataset, color: opts.color, bounds, progress: ctx.progress });
         } finally {
           dataset.close();
         }
       });
       writeFileAtomic(opts.out, result.png);
       if (opts.points) writeFileAtomic(opts.points, JSON.stringify({ points: result.points }));
-      if (ctx.options.json) return ctx.printJson({ out: opts.out, count: result.points.length, projection: result.projection, points_file: opts.points ?? null });
+      if (ctx.options.json) return ctx.printJson({ out: opts.out, count: result.points.length, projection: result.projection, extent: result.extent, points_file: opts.points ?? null });
       ctx.print(`wrote ${opts.out} (${result.points.length} points${result.projection ? ', PCA projection' : ''})`);
     });
 }
@@ -140,27 +164,44 @@ export function registerLatentMap(program: Command): void {
 export function registerEvaluate(program: Command): void {
   program
     .command('evaluate')
-    .description('Objective metrics of one or more exported models on a dataset (reconstruction, latent smoothness, generation quality, artifacts; see docs/metrics.md), with a comparison table.')
+    .description('Objective metrics of one or more exported models on a dataset (reconstruction, latent smoothness, generation quality, artifacts; see docs/metrics.md), with a comparison table that says how many samples each number rests on.')
     .requiredOption('-m, --model <dir...>', 'exported model folder(s); several give one comparison table')
-    .requiredOption('-d, --dataset <dir>', 'a dataset folder made by `sampgen preprocess`')
-    .addOption(new Option('--split <name>', "which rows: the training run's validation split, its training split, or all").choices([...EVAL_SPLITS]).default('validation'))
+    .option('-d, --dataset <dir>', "the models' training dataset (made by `sampgen preprocess`), split as --split says")
+    .option('--split <name>', "rows of --dataset: val (the training run's validation split, never trained on), train, or all", 'val')
+    .option('--held-out <dir>', 'instead of --dataset: a separate dataset the models never trained on, used whole (never split)')
     .option('-o, --out <dir>', 'write metrics.json and metrics.md into this folder')
     .option('--max-samples <n>', 'at most this many real samples (a seeded subset)', positiveInt('--max-samples'), 500)
-    .option('--generated <n>', 'samples to generate for the generation metrics', positiveInt('--generated'), 200)
+    .option('--generated <n>', `samples to generate for the generation metrics (2 to ${MAX_POINTS})`, positiveInt('--generated'), 200)
     .option('--grid <n>', 'grid side for latent smoothness (2-D latents)', positiveInt('--grid'), 8)
-    .option('--seed <n>', 'seed of subsets, random latent points and k-means', (v) => Number(v), 1)
+    .option('--bounds <spec>', `box of the smoothness grid and of uniform random points (autoencoders): ${BOUNDS_SYNTAX}`, 'p1-99')
+    .option('--resamples <n>', 'bootstrap resamples of the intervals of set-level metrics (0: no intervals)', (v) => nonNegativeInt('--resamples', v), 200)
+    .option('--seed <n>', 'seed of subsets, random latent points, k-means and the bootstrap', seedOption('--seed'), 1)
     .addOption(backendOption())
+    .addHelpText(
+      'after',
+      '\nThe table has one row per metric: n_real and n_generated say how many real and generated (reconstructed,\n' +
+        `decoded) samples it rests on; Fréchet distance, NDB and nn_to_real carry a ${Math.round(BOOTSTRAP_LEVEL * 100)}% bootstrap interval [low, high].\n` +
+        'A warning names every metric that rests on fewer samples than it needs (the rules are in docs/metrics.md).\n' +
+        'A dataset row holding NaN or Infinity exits 2 naming the row and its source file.',
+    )
     .action(async (opts, cmd: Command) => {
       const ctx = contextFor(cmd);
+      if (Boolean(opts.dataset) === Boolean(opts.heldOut)) throw new UserError('give exactly one of --dataset <dir> (with --split) or --held-out <dir>');
+      if (opts.heldOut && cmd.getOptionValueSource('split') === 'cli') {
+        throw new UserError('--split applies to --dataset; a --held-out dataset is used whole, never split');
+      }
+      const split = opts.heldOut ? 'held-out' : parseSplit(opts.split);
+      const datasetPath: string = opts.heldOut ?? opts.dataset;
+      const bounds = parseBounds(opts.bounds);
       await initBackend(opts.backend, (m) => ctx.info(m));
-      const dataset = openDataset(opts.dataset);
+      const dataset = openDataset(datasetPath);
       const evaluations: ModelEvaluation[] = [];
       try {
         for (const dir of opts.model as string[]) {
           const model = await openModel(dir, { encoder: readModelMetadata(dir).parts.includes('encoder') });
           try {
             evaluations.push(
-              evaluateModel({ model, dataset, datasetPath: opts.dataset, split: opts.split, maxSamples: opts.maxSamples, generated: opts.generated, grid: opts.grid, seed: opts.seed, progress: ctx.progress }),
+              evaluateModel({ model, dataset, datasetPath, split, maxSamples: opts.maxSamples, generated: opts.generated, grid: opts.grid, seed: opts.seed, bounds, resamples: opts.resamples, info: ctx.info, warn: ctx.warn, progress: ctx.progress }),
             );
           } finally {
             disposeModel(model);
@@ -171,23 +212,41 @@ export function registerEvaluate(program: Command): void {
       }
       const file: MetricsFile = { version: METRICS_FORMAT_VERSION, models: evaluations };
       const headline = metricsMarkdown(evaluations, { headline: true });
+      const rowsLines = [...new Set(evaluations.map(describeRows))];
+      const warnings = evaluations.flatMap((e) => e.warnings.map((w) => `${e.name}: ${w}`));
+      const intervals = `[low, high]: ${Math.round(BOOTSTRAP_LEVEL * 100)}% bootstrap interval, ${opts.resamples} resamples (seed ${opts.seed}).`;
       if (opts.out) {
         const md = [
-          `# Evaluation on ${opts.dataset} (${opts.split} split)`,
+          `# Evaluation on ${datasetPath} (${split === 'held-out' ? 'held-out dataset, used whole' : `${split} split`})`,
+          '',
+          ...rowsLines.map((l) => `- ${l}`),
           '',
           headline,
+          intervals,
+          '',
+          ...(warnings.length > 0 ? ['## Warnings', '', ...warnings.map((w) => `- ${w}`), ''] : []),
           '## Every metric',
           '',
           metricsMarkdown(evaluations),
-          'Definitions: docs/metrics.md in sampgen.',
+          'Definitions, and how many samples each metric needs: docs/metrics.md in sampgen.',
           '',
         ];
         writeFileAtomic(path.join(opts.out, 'metrics.json'), JSON.stringify(file, null, 1));
         writeFileAtomic(path.join(opts.out, 'metrics.md'), md.join('\n'));
       }
+      for (const w of warnings) ctx.warn(w);
       if (ctx.options.json) return ctx.printJson(file);
+      for (const l of rowsLines) ctx.print(l);
+      ctx.print('');
       ctx.print(headline);
+      if (opts.resamples > 0) ctx.print(intervals);
       const total = new Set(evaluations.flatMap((e) => Object.keys(e.metrics))).size;
       ctx.print(opts.out ? `all ${total} metrics: ${path.join(opts.out, 'metrics.md')} (and metrics.json)` : `all ${total} metrics: --out DIR or --json`);
     });
+}
+
+function nonNegativeInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  return n;
 }
