@@ -3,6 +3,7 @@ import { register as synth } from './synth';
 import { register as preprocess } from './preprocess';
 import { register as steps } from './steps';
 import { register as train } from './train';
+import { register as configCommand } from './config';
 import { register as exportModel } from './export';
 import { register as doctor } from './doctor';
 import { register as sweep } from './sweep';
@@ -20,6 +21,7 @@ export const commands: Register[] = [
   synth,
   preprocess,
   steps,
+  configCommand,
   train,
   exportModel,
   registerGenerate,

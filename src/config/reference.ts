@@ -1,0 +1,134 @@
+/**
+ * The config reference (docs/config.md) is generated from the schema (what each key accepts), the defaults (what it
+ * is when left out) and the meanings below, so it cannot drift from the code: a test regenerates it and compares,
+ * and fails when a schema key has no meaning here or a meaning names a key the schema does not have.
+ */
+import { DATA_DEFAULTS, EARLY_STOP_DEFAULTS, GAN_DEFAULTS, MODEL_KEYS, modelDefaults, MODEL_REQUIRED, OUTPUT_DEFAULTS, TRAIN_DEFAULTS, VAE_DEFAULTS } from './defaults';
+import { knownPaths, schemaAt } from './schema';
+import { MODEL_TYPES } from './types';
+
+/** What each key means, by dotted path; sections too. */
+export const KEY_MEANINGS: Readonly<Record<string, string>> = {
+  extends: 'Another config file whose keys this one starts from (its own keys win); chains are followed.',
+  name: 'Names the run folder `<name>-<hash>` and the model folder; defaults to the file name without `.yaml`.',
+  model: 'The network: its family and sizes.',
+  'model.type': 'The model family: the study\'s dense autoencoders, KL-annealed VAEs, the conv autoencoder or WaveGAN.',
+  'model.size': 'The study\'s layer-width table for the dense encoder and decoder.',
+  'model.activation': 'The hidden layers\' activation (the study\'s three).',
+  'model.latent': 'Latent vector size (2 in the study, so that a producer can move through a plane).',
+  'model.length': 'Samples per example: the decoder\'s output width, and the length of the dataset\'s rows.',
+  'model.d': 'WaveGAN model size: the conv stacks have d, 2d, 4d, 8d, 16d channels.',
+  'model.upsample': 'How the decoder or generator upsamples: transposed convolutions, or nearest-neighbour + conv.',
+  'model.phase_shuffle': 'WaveGAN critic\'s phase shuffle: a random shift in [-n, n] samples; 0 turns it off.',
+  'model.encoder_units': 'Hidden encoder layer widths, overriding model.size (the latent layer comes from model.latent).',
+  'model.decoder_units': 'Hidden decoder layer widths, overriding model.size (the output layer comes from model.length).',
+  data: 'The dataset and how it is split.',
+  'data.path': 'A dataset folder made by `sampgen preprocess`, relative to the folder training runs in.',
+  'data.validation': 'Fraction of the rows held out for validation (a seeded split; 0: none, then no best epoch).',
+  'data.shuffle': 'Shuffle the training rows every epoch, with the run\'s seeded generator.',
+  train: 'The optimisation.',
+  'train.epochs': 'Passes over the training rows. Not part of the run hash (unless lr_schedule is cosine): a finished run is extended with `--resume --set train.epochs=N`.',
+  'train.batch_size': 'Examples per optimisation step (capped at the training rows).',
+  'train.optimizer': 'The optimiser.',
+  'train.lr': 'The learning rate (the peak rate of a schedule).',
+  'train.beta1': 'Adam\'s first-moment decay (used by adam only).',
+  'train.beta2': 'Adam\'s second-moment decay (used by adam only).',
+  'train.loss': 'The reconstruction loss of autoencoders and VAEs (the GAN has its own).',
+  'train.seed': 'Seeds weights, split, shuffling and every random draw: the same seed gives the same run.',
+  'train.backend': 'TF.js backend: auto picks tensorflow (tfjs-node) where installed, else wasm with sampgen\'s native kernels.',
+  'train.checkpoint_every': 'Epochs between checkpoints (also at the end and on SIGINT/SIGTERM).',
+  'train.log_every': 'Batches between progress updates.',
+  'train.max_steps': 'Stop after this many optimisation steps (smoke runs). Not part of the run hash.',
+  'train.lr_schedule': 'How the rate changes: constant; step (times lr_step_gamma every lr_step_every epochs); cosine (from lr to lr_min over train.epochs).',
+  'train.lr_warmup_epochs': 'Epochs of linear warm-up from 0 to the scheduled rate (fractions count per step); 0: none.',
+  'train.lr_step_every': 'step schedule: epochs between rate drops.',
+  'train.lr_step_gamma': 'step schedule: the factor of each drop.',
+  'train.lr_min': 'cosine schedule: the rate at the last epoch.',
+  'train.export': 'Which weights the run exports: best (of the best validation epoch; the last where there is no validation loss, as for the GAN) or last. Not part of the run hash.',
+  'train.early_stop': 'Stop when the validation loss has not improved by more than min_delta for patience epochs; null: never. Not part of the run hash.',
+  'train.early_stop.patience': 'Epochs without improvement before stopping.',
+  'train.early_stop.min_delta': 'The improvement that counts (in loss units).',
+  gan: 'WaveGAN training (model.type gan only).',
+  'gan.lambda_gp': 'Weight λ of WGAN-GP\'s gradient penalty.',
+  'gan.critic_steps': 'Critic updates per generator update.',
+  'gan.preview_every': 'Generator steps between preview WAVs in the run folder.',
+  'gan.preview_count': 'Preview WAVs per preview, from fixed latent vectors; 0: none.',
+  'gan.micro_batch': 'Examples per gradient pass: a batch is processed in parts whose gradients are summed (bounds memory; the same update).',
+  vae: 'The VAE\'s KL term (model.type vae only).',
+  'vae.kl_factor': 'β after the ramp: loss = reconstruction + β·KL.',
+  'vae.kl_ramp_steps': 'Steps of the linear ramp of β from 0 to kl_factor; 0: kl_factor from the first step.',
+  output: 'Where results are written (never part of the run hash).',
+  'output.runs': 'Parent folder of run folders `<name>-<hash>/`.',
+  'output.models': 'Parent folder of exported models `<name>-<hash>/`; `<name>` links to the latest export of that name.',
+  'output.tensorboard': 'Write TensorBoard event files into `<run>/tb/` (scalars every epoch, the config, audio previews).',
+  'output.audio_every': 'Epochs between TensorBoard audio previews (reconstructions or generations); 0: none.',
+};
+
+const SECTION_DEFAULTS: Record<string, Readonly<object>> = {
+  data: DATA_DEFAULTS,
+  train: TRAIN_DEFAULTS,
+  gan: GAN_DEFAULTS,
+  vae: VAE_DEFAULTS,
+  output: OUTPUT_DEFAULTS,
+};
+
+/** The default of a key as the reference states it. */
+function defaultOf(path: string[]): string {
+  const [section, key] = path;
+  if (path.length === 1) return section === 'name' ? 'the file name' : '';
+  if (section === 'model') {
+    const byType = MODEL_TYPES.filter((t) => MODEL_KEYS[t].includes(key!)).map((t) => {
+      if (key === 'type') return null;
+      if (MODEL_REQUIRED[t].includes(key!)) return `${t}: required`;
+      return `${t}: ${JSON.stringify(modelDefaults(t)[key!])}`;
+    });
+    return key === 'type' ? 'required' : byType.filter(Boolean).join('; ');
+  }
+  if (path.length === 3) {
+    // The one nested mapping: train.early_stop.
+    const nested = EARLY_STOP_DEFAULTS as Record<string, unknown>;
+    return path[2]! in nested ? JSON.stringify(nested[path[2]!]) : 'required';
+  }
+  const defaults = SECTION_DEFAULTS[section!] as Record<string, unknown> | undefined;
+  return defaults && key! in defaults ? JSON.stringify(defaults[key!]) : '';
+}
+
+/** The Markdown of docs/config.md. */
+export function configReference(): string {
+  const lines = [
+    '# Config reference',
+    '',
+    '<!-- Generated from src/config (schema, defaults and src/config/reference.ts) by `sampgen config reference`;',
+    '     test/config/reference.test.ts fails when this file is out of date. Do not edit by hand. -->',
+    '',
+    'A config is a YAML file (see `configs/`); every key may be left out except `model.type` (and, for `dense-ae`,',
+    '`model.size` and `model.activation`). `--set key.path=value` overrides a key from the command line, and',
+    '`sampgen config show <config> [--set …]` prints the resolved config, every key filled in.',
+    '',
+  ];
+  for (const path of knownPaths()) {
+    const key = path.join('.');
+    const node = schemaAt(path)!;
+    if (path.length === 1 && node.properties) {
+      lines.push('', `## ${key}`, '', KEY_MEANINGS[key] ?? '', '', '| key | accepts | default | meaning |', '|---|---|---|---|');
+      continue;
+    }
+    const row = `| \`${key}\` | ${escape(node.description)} | ${escape(defaultOf(path))} | ${escape(KEY_MEANINGS[key] ?? '')} |`;
+    if (path.length === 1) lines.push('', `## ${key}`, '', `Accepts ${escape(node.description)}. ${KEY_MEANINGS[key] ?? ''}`, '');
+    else lines.push(row);
+  }
+  return lines.join('\n').replace(/\n{3,}/g, '\n\n') + '\n';
+}
+
+function escape(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** Schema keys without a meaning, and meanings of keys the schema does not have (both must be empty). */
+export function referenceGaps(): { undocumented: string[]; unknown: string[] } {
+  const known = knownPaths().map((p) => p.join('.'));
+  return {
+    undocumented: known.filter((k) => !(k in KEY_MEANINGS)),
+    unknown: Object.keys(KEY_MEANINGS).filter((k) => !known.includes(k)),
+  };
+}
