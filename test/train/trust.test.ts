@@ -333,3 +333,34 @@ describe('experiment tracking', () => {
     expect(fs.readFileSync(path.join(first.runDir, 'provenance.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
   });
 });
+
+describe('progress of a whole run', () => {
+  test('without a terminal: the first and last epoch and one line every N epochs, each with the whole run\'s ETA', async () => {
+    const { root, data } = setup();
+    const lines: string[] = [];
+    const progress: Progress = { ...silentProgress, log: (m) => lines.push(m) };
+    await trainModel({ loaded: config(root, data, [], { epochs: 60, checkpoint_every: 30 }), progress, export: false });
+    const epochLines = lines.filter((l) => l.startsWith('epoch '));
+    // 60 epochs: a line every 2 (the 1-2-5 step at or above 60/50), plus the first.
+    expect(epochLines.map((l) => Number(/^epoch (\d+)\//.exec(l)![1]))).toEqual([1, ...Array.from({ length: 30 }, (_, i) => 2 * (i + 1))]);
+    expect(epochLines.every((l) => /, eta (\d+h\d\dm|\d+m\d\ds|\d+s)$/.test(l))).toBe(true);
+  });
+
+  test('on a terminal: one live line over the whole run, its fields filled in (no literal {placeholders})', async () => {
+    const { root, data } = setup();
+    let written = '';
+    const stream = Object.assign(new (require('stream').Writable)({ write: (c: Buffer, _e: string, cb: () => void) => ((written += c.toString()), cb()) }), {
+      isTTY: true,
+      columns: 200,
+      cursorTo: (_x: number, _y?: number, cb?: () => void) => (cb?.(), true),
+      clearLine: (_d: number, cb?: () => void) => (cb?.(), true),
+      moveCursor: (_x: number, _y: number, cb?: () => void) => (cb?.(), true),
+    });
+    const { barProgress } = await import('../../src/progress');
+    await trainModel({ loaded: config(root, data, [], { epochs: 6 }), progress: barProgress(stream as never), export: false });
+    expect(written).toMatch(/train \[.*\] 18\/18 100% eta \S+ epoch 6\/6 loss \S+ val \S+ speed [\d.]+ samples\/s/);
+    expect(written).not.toMatch(/\{[a-z_/]+\}/);
+    // Epoch lines are not printed one by one on a terminal: only the last epoch's summary.
+    expect(written.match(/epoch \d+\/6: loss/g)).toEqual(['epoch 6/6: loss']);
+  });
+});
