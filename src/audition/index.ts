@@ -7,6 +7,20 @@ export { startAuditionServer, defaultPageDir, exposureWarning, urlFor, isLoopbac
 export type { AuditionServer, AuditionServerOptions } from './server';
 export { listModels, findModel, checkModelsDir, summarize } from './models';
 export type { ModelSummary, ModelListing, BrokenModel } from './models';
-export { preprocessUpload, readBody, DEFAULT_MAX_UPLOAD_BYTES, PayloadTooLarge, UnusableUpload } from './upload';
+export {
+  preprocessUpload,
+  readBody,
+  checkDeclaredSize,
+  formatBytes,
+  DEFAULT_MAX_UPLOAD_BYTES,
+  DEFAULT_MAX_UPLOAD_SAMPLES,
+  PayloadTooLarge,
+  TooMuchAudio,
+  UnusableUpload,
+  UploadAborted,
+} from './upload';
+export type { UploadChain, PreprocessedUpload } from './upload';
+export { UploadQueue, DecodeTimedOut, DEFAULT_MAX_PENDING_UPLOADS, DEFAULT_DECODE_TIMEOUT_MS } from './decode-queue';
+export type { UploadQueueState } from './decode-queue';
 export { safeSegments, resolveInside, isSafeName } from './paths';
 export { contentTypeOf } from './mime';

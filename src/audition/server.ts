@@ -7,7 +7,18 @@ import { PACKAGE_ROOT } from '../version';
 import { contentTypeOf } from './mime';
 import { checkModelsDir, findModel, listModels } from './models';
 import { resolveInside, safeSegments } from './paths';
-import { DEFAULT_MAX_UPLOAD_BYTES, float32LE, PayloadTooLarge, preprocessUpload, readBody, UnusableUpload } from './upload';
+import { DecodeTimedOut, DEFAULT_DECODE_TIMEOUT_MS, DEFAULT_MAX_PENDING_UPLOADS, UploadQueue, UploadQueueState } from './decode-queue';
+import {
+  checkDeclaredSize,
+  DEFAULT_MAX_UPLOAD_BYTES,
+  DEFAULT_MAX_UPLOAD_SAMPLES,
+  float32LE,
+  PayloadTooLarge,
+  readBody,
+  TooMuchAudio,
+  UnusableUpload,
+  UploadAborted,
+} from './upload';
 
 /**
  * The audition server: Node's http, no framework, because it has five routes and every one of them must be
@@ -22,6 +33,14 @@ import { DEFAULT_MAX_UPLOAD_BYTES, float32LE, PayloadTooLarge, preprocessUpload,
  * Inference happens in the browser; the one computation here is the preprocessing chain, so that a dropped file
  * goes through the very code of `sampgen encode`. Nothing is ever written to disk and nothing is executed.
  * Every refusal of a path (traversal, encoded separators, symlinks leading out, unknown files) is a plain 404.
+ *
+ * Other web sites get nothing: on loopback only requests addressed to localhost are answered (DNS rebinding), a
+ * request carrying another site's Origin is refused (403, preflights included, and no Access-Control-* header is
+ * ever sent), and an upload must come with a Content-Type that a page cannot send to another site without a CORS
+ * preflight (application/octet-stream or audio/*). Uploads are bounded three ways: bytes (maxUploadBytes), audio
+ * (maxUploadSamples, read from the header before decoding and enforced while decoding, because FLAC packs minutes
+ * of silence into kilobytes), and how many are in progress at once; they are decoded one at a time on a worker
+ * thread (decode-queue.ts), so that a long decode holds up no other request.
  */
 
 export interface AuditionServerOptions {
@@ -35,6 +54,15 @@ export interface AuditionServerOptions {
   pageDir?: string;
   /** Largest upload accepted by the preprocess endpoint; default 20 MiB. */
   maxUploadBytes?: number;
+  /**
+   * Most audio an upload may hold, in samples (frames × channels); default DEFAULT_MAX_UPLOAD_SAMPLES, 2 minutes of
+   * stereo at 48 kHz. Checked against the header before decoding and against the stream while decoding.
+   */
+  maxUploadSamples?: number;
+  /** Uploads in progress at once (read, waiting, decoding); more are answered 503. Default 4. */
+  maxPendingUploads?: number;
+  /** Longest one decode may run before it is stopped and the upload answered 422; default 30 s. */
+  decodeTimeoutMs?: number;
   /** Where unexpected errors (answered 500) are reported; default stderr. */
   log?: (line: string) => void;
 }
@@ -45,6 +73,8 @@ export interface AuditionServer {
   port: number;
   /** The URL to open in a browser. */
   url: string;
+  /** Uploads in progress now (for tests and diagnostics). */
+  uploads(): UploadQueueState;
   close(): Promise<void>;
 }
 
@@ -140,8 +170,59 @@ interface Context {
   modelsDir: string;
   pageDir: string;
   maxUploadBytes: number;
+  maxUploadSamples: number;
+  uploads: UploadQueue;
   checkHost: boolean;
   log: (line: string) => void;
+}
+
+/** 'http://127.0.0.1:8080': the origin of a page this server served under the name the request was sent to. */
+function ownOrigin(host: string | undefined): string | null {
+  if (!host) return null;
+  try {
+    return new URL(`http://${host}`).origin;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether an Origin header names this server as the request reached it (scheme, host and port, normalised). */
+function isOwnOrigin(origin: string, host: string | undefined): boolean {
+  const own = ownOrigin(host);
+  if (own === null) return false;
+  try {
+    return new URL(origin).origin === own; // 'null' (sandboxed frames, file:// pages) does not parse: refused
+  } catch {
+    return false;
+  }
+}
+
+/** Content types a page on another site can send without a CORS preflight (the Fetch standard's safelist). */
+const SIMPLE_CONTENT_TYPES = new Set(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data']);
+
+/**
+ * Why an upload looks as if another web site made the browser send it, or null. Origin is checked for every request
+ * in handle(); here, for browsers that send no Origin, Sec-Fetch-Site, and a Content-Type outside the simple ones, so
+ * that a cross-site page would need a preflight, which this server never allows.
+ */
+function uploadRefusal(req: http.IncomingMessage): string | null {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    return `refused: the upload comes from another web site (Sec-Fetch-Site: ${site}); only the audition page of this server may upload`;
+  }
+  const raw = req.headers['content-type'];
+  const type = (raw ?? '').split(';', 1)[0]!.trim().toLowerCase();
+  if (!SIMPLE_CONTENT_TYPES.has(type) && (type === 'application/octet-stream' || type.startsWith('audio/'))) return null;
+  return (
+    `refused: send the file's bytes with Content-Type: application/octet-stream (got ${raw === undefined ? 'no Content-Type' : JSON.stringify(raw)}); ` +
+    'the types that any web site can make a browser send are not accepted'
+  );
+}
+
+/** Answers before reading the body, which nobody wants any more: the connection is closed after the answer. */
+function refuseUpload(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: Record<string, unknown>, extra: Record<string, string> = {}): void {
+  req.resume();
+  sendJson(res, status, body, { Connection: 'close', ...extra });
 }
 
 /** The Host header's name without the port ('127.0.0.1:8080' → '127.0.0.1', '[::1]:80' → '[::1]'). */
@@ -158,6 +239,19 @@ async function handle(ctx: Context, req: http.IncomingMessage, res: http.ServerR
     sendJson(res, 403, { error: 'this server answers only requests to localhost / 127.0.0.1' });
     return;
   }
+  // A request that another web site's page made the browser send (a fetch, a form post, a CORS preflight) carries
+  // that site's Origin: refused outright. Same-origin GETs and navigations carry none.
+  const origin = req.headers.origin;
+  if (origin !== undefined && !isOwnOrigin(origin, req.headers.host)) {
+    req.resume();
+    sendJson(
+      res,
+      403,
+      { error: `refused: the request comes from a page at ${origin}; this server answers only its own page (${ownOrigin(req.headers.host) ?? 'no Host'})` },
+      { Connection: 'close' },
+    );
+    return;
+  }
   const rawUrl = req.url ?? '/';
   const rawPath = rawUrl.split(/[?#]/, 1)[0]!;
   const segments = safeSegments(rawPath);
@@ -168,30 +262,43 @@ async function handle(ctx: Context, req: http.IncomingMessage, res: http.ServerR
   // POST /api/models/<folder>/preprocess
   if (segments.length === 4 && segments[0] === 'api' && segments[1] === 'models' && segments[3] === 'preprocess') {
     if (method !== 'POST') return methodNotAllowed(res, 'POST');
+    const refusal = uploadRefusal(req);
+    if (refusal !== null) return refuseUpload(req, res, 403, { error: refusal });
     const model = findModel(ctx.modelsDir, segments[2]!);
     if (model === null) {
       req.resume();
       return notFound(res);
     }
-    let bytes: Uint8Array;
+    // Room is taken before the body is read: a flood of uploads waits in no queue, it is turned away.
+    const release = ctx.uploads.admit();
+    if (release === null) {
+      const busy = `the server is busy with ${ctx.uploads.state.pending} other uploads; try again in a moment`;
+      return refuseUpload(req, res, 503, { error: busy }, { 'Retry-After': '1' });
+    }
     try {
-      bytes = await readBody(req, ctx.maxUploadBytes);
-    } catch (err) {
-      if (err instanceof PayloadTooLarge) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await readBody(req, ctx.maxUploadBytes);
+      } catch (err) {
         // The rest of an announced-too-large body is not wanted: answer now and close the connection.
-        req.resume();
-        return sendJson(res, 413, { error: err.message, limit: err.limit }, { Connection: 'close' });
+        if (err instanceof PayloadTooLarge) return refuseUpload(req, res, 413, { error: err.message, limit: err.limit });
+        if (err instanceof UploadAborted) return; // nobody left to answer
+        throw err;
       }
-      throw err;
+      let row: Float32Array;
+      try {
+        checkDeclaredSize(bytes, ctx.maxUploadSamples);
+        row = (await ctx.uploads.run(bytes, model.meta)).row;
+      } catch (err) {
+        if (err instanceof TooMuchAudio) return sendJson(res, 413, { error: err.message, max_samples: err.limit });
+        if (err instanceof UnusableUpload || err instanceof DecodeTimedOut) return sendJson(res, 422, { error: err.message });
+        if (err instanceof UploadAborted) return; // the server is closing: its connections go with it
+        throw err;
+      }
+      return send(res, 200, float32LE(row), 'application/octet-stream', { 'X-Sampgen-Length': String(row.length) });
+    } finally {
+      release();
     }
-    let row: Float32Array;
-    try {
-      row = await preprocessUpload(bytes, model.meta);
-    } catch (err) {
-      if (err instanceof UnusableUpload) return sendJson(res, 422, { error: err.message });
-      throw err;
-    }
-    return send(res, 200, float32LE(row), 'application/octet-stream', { 'X-Sampgen-Length': String(row.length) });
   }
 
   if (!isRead) return methodNotAllowed(res, 'GET, HEAD');
@@ -242,13 +349,20 @@ export async function startAuditionServer(opts: AuditionServerOptions): Promise<
   const port = opts.port ?? 8080;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be an integer from 0 to 65535, got ${port}`);
   const maxUploadBytes = opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
-  const ctx: Context = {
-    modelsDir: checkModelsDir(opts.modelsDir),
-    pageDir: checkPageDir(opts.pageDir ?? defaultPageDir()),
-    maxUploadBytes,
-    checkHost: isLoopback(host),
-    log: opts.log ?? ((line) => void process.stderr.write(line + '\n')),
-  };
+  const maxUploadSamples = opts.maxUploadSamples ?? DEFAULT_MAX_UPLOAD_SAMPLES;
+  for (const [name, value] of Object.entries({ maxUploadBytes, maxUploadSamples, maxPendingUploads: opts.maxPendingUploads ?? 1, decodeTimeoutMs: opts.decodeTimeoutMs ?? 1 })) {
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`startAuditionServer: ${name} must be a positive integer, got ${value}`);
+  }
+  const log = opts.log ?? ((line: string) => void process.stderr.write(line + '\n'));
+  const modelsDir = checkModelsDir(opts.modelsDir);
+  const pageDir = checkPageDir(opts.pageDir ?? defaultPageDir());
+  const uploads = new UploadQueue({
+    maxSamples: maxUploadSamples,
+    maxPending: opts.maxPendingUploads ?? DEFAULT_MAX_PENDING_UPLOADS,
+    timeoutMs: opts.decodeTimeoutMs ?? DEFAULT_DECODE_TIMEOUT_MS,
+    log,
+  });
+  const ctx: Context = { modelsDir, pageDir, maxUploadBytes, maxUploadSamples, uploads, checkHost: isLoopback(host), log };
   const server = http.createServer((req, res) => {
     handle(ctx, req, res).catch((err: unknown) => {
       // A model folder whose sampgen.json went bad while serving is the user's to fix: say what is wrong.
@@ -263,7 +377,10 @@ export async function startAuditionServer(opts: AuditionServerOptions): Promise<
     });
   });
   await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => reject(listenError(err, host, port));
+    const onError = (err: NodeJS.ErrnoException) => {
+      void uploads.close();
+      reject(listenError(err, host, port));
+    };
     server.once('error', onError);
     server.listen(port, host, () => {
       server.off('error', onError);
@@ -276,10 +393,15 @@ export async function startAuditionServer(opts: AuditionServerOptions): Promise<
     host,
     port: actual,
     url: urlFor(host, actual),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    uploads: () => uploads.state,
+    close: async () => {
+      await Promise.all([
+        new Promise<void>((resolve, reject) => {
+          server.close((err) => (err ? reject(err) : resolve()));
+          server.closeAllConnections();
+        }),
+        uploads.close(),
+      ]);
+    },
   };
 }

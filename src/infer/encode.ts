@@ -8,7 +8,7 @@ import { ChannelMode } from '../preprocess/channel';
  * The dataset's own chain (channel, resample, peak-align, trim) with the parameters recorded in the model's
  * sampgen.json, so that a new sample lands where the training data did. Returns the row, or why it can't be used.
  */
-export function preprocessDecodedForModel(decoded: DecodedAudio, meta: ModelMetadata): Float32Array | { reason: string } {
+export function preprocessDecodedForModel(decoded: DecodedAudio, meta: Pick<ModelMetadata, 'preprocess' | 'length'>): Float32Array | { reason: string } {
   const p = meta.preprocess;
   const row = preprocessSignal(decoded, {
     sampleRate: p.sample_rate,

@@ -14,15 +14,16 @@ export interface PoolPlan {
 }
 
 /**
- * The compiled worker script. From dist/ it sits next to this file; under jest this file is TypeScript, which a
- * worker cannot load, so we look for the build in PACKAGE_ROOT/dist (npm test builds first).
+ * A compiled worker script, by its path under dist/ (default this folder's worker.js). From dist/ it sits in the
+ * same tree as this file; under jest this file is TypeScript, which a worker cannot load, so we look for the build
+ * in PACKAGE_ROOT/dist (npm test builds first).
  */
-export function findWorkerScript(): { script?: string; reason?: string } {
+export function findWorkerScript(relative = path.join('preprocess', 'worker.js')): { script?: string; reason?: string } {
   if (path.extname(__filename) === '.js') {
-    const beside = path.join(__dirname, 'worker.js');
+    const beside = path.join(__dirname, '..', relative);
     if (fs.existsSync(beside)) return { script: beside };
   }
-  const built = path.join(PACKAGE_ROOT, 'dist', 'preprocess', 'worker.js');
+  const built = path.join(PACKAGE_ROOT, 'dist', relative);
   if (fs.existsSync(built)) return { script: built };
   return { reason: `the compiled worker ${built} is missing (run \`npm run build\`)` };
 }

@@ -276,7 +276,9 @@ async function encodeFile(file: File): Promise<void> {
     return;
   }
   if (listing.max_upload_bytes > 0 && file.size > listing.max_upload_bytes) {
-    setStatus(`${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the limit is ${(listing.max_upload_bytes / 1e6).toFixed(0)} MB`, 'error');
+    // In MiB, the unit the server's limit is set in (20 MiB would read as "21 MB").
+    const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1).replace(/\.0$/, '');
+    setStatus(`${file.name} is ${mib(file.size)} MiB; the upload limit is ${mib(listing.max_upload_bytes)} MiB`, 'error');
     return;
   }
   const mine = generation;
