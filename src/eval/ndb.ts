@@ -75,11 +75,12 @@ export function ndbOfAssignments(
 }
 
 /**
- * Default bin count for a real set of n samples: about 10 real samples per bin so that the z-test has counts to
- * work with, between 2 and 50 (the NDB paper used 100 bins on tens of thousands of images).
+ * Default bin count for a real set of n samples: at least 10 real samples per bin (⌊n/10⌋ bins, so that the
+ * default meets NDB_MIN_REAL_PER_BIN) so that the z-test has counts to work with, between 2 and 50 (the NDB
+ * paper used 100 bins on tens of thousands of images).
  */
 export function defaultNdbBins(n: number): number {
-  return Math.max(2, Math.min(50, Math.round(n / 10), n));
+  return Math.max(2, Math.min(50, Math.floor(n / 10), n));
 }
 
 /**

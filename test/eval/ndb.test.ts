@@ -35,10 +35,12 @@ describe('NDB', () => {
     expect(empty.z).toBeCloseTo(-(1 / 3) / se, 12);
   });
 
-  it('chooses about 10 real samples per bin, between 2 and 50', () => {
+  it('chooses at least 10 real samples per bin, between 2 and 50, so its default passes the sample-size rule', () => {
     expect(defaultNdbBins(10)).toBe(2);
+    expect(defaultNdbBins(79)).toBe(7);
     expect(defaultNdbBins(200)).toBe(20);
     expect(defaultNdbBins(7500)).toBe(50);
+    for (const n of [50, 55, 79, 99, 499]) expect(ndbShortfall(n, 1000, defaultNdbBins(n))).toBeNull();
   });
 
   it('recomputes the same result from the bin assignments, and counts a resample’s repeats', () => {
