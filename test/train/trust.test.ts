@@ -364,3 +364,44 @@ describe('progress of a whole run', () => {
     expect(written.match(/epoch \d+\/6: loss/g)).toEqual(['epoch 6/6: loss']);
   });
 });
+
+describe('checksums through the CLI', () => {
+  test('generate and encode with a damaged decoder or encoder: exit 2 naming the file, no NaN points', async () => {
+    const { main } = await import('../../src/cli/main');
+    const { root, data } = setup();
+    const { modelDir } = await trainModel({ loaded: config(root, data, [], { epochs: 1 }) });
+    const run = async (args: string[]) => {
+      let out = '';
+      let err = '';
+      const so = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+      const se = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+      const exitCode = process.exitCode;
+      try {
+        return { code: await main(['node', 'sampgen', '--quiet', ...args]), out, err };
+      } finally {
+        process.exitCode = exitCode;
+        so.mockRestore();
+        se.mockRestore();
+      }
+    };
+    const wav = path.join(data, 'hit-0.wav');
+    const { encodeWav } = await import('../../src/audio');
+    fs.writeFileSync(wav, encodeWav([decayingSines(1, LENGTH)[0]!], 8000, 'float32'));
+    expect((await run(['encode', '--model', modelDir!, wav])).code).toBe(0);
+    const damage = (part: string) => {
+      const file = path.join(modelDir!, part, 'weights.bin');
+      const bytes = fs.readFileSync(file);
+      bytes[4] ^= 0x7f;
+      fs.writeFileSync(file, bytes);
+    };
+    damage('encoder');
+    const encoded = await run(['encode', '--model', modelDir!, wav]);
+    expect(encoded.code).toBe(2);
+    expect(encoded.err).toMatch(/encoder\/weights.bin does not match the sha256/);
+    expect(encoded.out).not.toMatch(/NaN/);
+    damage('decoder');
+    const generated = await run(['generate', '--model', modelDir!, '--z', '0,0', '--out', path.join(root, 'x.wav')]);
+    expect(generated.code).toBe(2);
+    expect(generated.err).toMatch(/decoder\/weights.bin does not match the sha256/);
+  });
+});
