@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -40,6 +41,7 @@ export function openDataset(dir: string): Dataset {
         `${info.length} samples × 4 bytes = ${expected} bytes`,
     );
   }
+  if (info.samples_sha256 !== undefined) verifySamples(fd, samplesPath, info.samples_sha256, dir);
   const rowBytes = info.length * BYTES_PER_SAMPLE;
   let open = true;
   return {
@@ -78,6 +80,25 @@ export function openDataset(dir: string): Dataset {
       open = false;
     },
   };
+}
+
+/** Checks samples.f32 against the sha256 dataset.json records, reading it once in 4 MiB chunks (bounded memory). */
+function verifySamples(fd: number, samplesPath: string, expected: string, dir: string): void {
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(4 << 20);
+  for (let pos = 0; ; ) {
+    const n = fs.readSync(fd, chunk, 0, chunk.length, pos);
+    if (n === 0) break;
+    hash.update(chunk.subarray(0, n));
+    pos += n;
+  }
+  if (hash.digest('hex') !== expected) {
+    fs.closeSync(fd);
+    throw new UserError(
+      `${samplesPath} does not match the sha256 recorded in ${path.join(dir, DATASET_JSON)}: the file is damaged or was ` +
+        'replaced; run `sampgen preprocess` again',
+    );
+  }
 }
 
 /** Reads and validates dataset.json of a dataset folder. */

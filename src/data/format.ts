@@ -54,6 +54,8 @@ export interface DatasetInfo {
   count: number;
   /** Index of the peak in every row (samples). */
   attack: number;
+  /** sha256 of samples.f32, checked when the dataset is opened (absent in datasets of earlier versions). */
+  samples_sha256?: string;
   parameters: DatasetParameters;
   files: DatasetFileEntry[];
   skipped: DatasetSkipEntry[];

@@ -1,4 +1,4 @@
-import { randomBytes } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -43,6 +43,8 @@ export class DatasetWriter {
   readonly tempDir: string;
   private readonly samples: AtomicFileWriter;
   private readonly files: DatasetFileEntry[] = [];
+  /** sha256 of samples.f32 as it is written, recorded in dataset.json and checked whenever the dataset is opened. */
+  private readonly samplesHash = createHash('sha256');
   private done = false;
 
   constructor(readonly output: string, readonly length: number) {
@@ -68,7 +70,9 @@ export class DatasetWriter {
 
   addRow(row: Float32Array, entry: DatasetFileEntry): void {
     if (row.length !== this.length) throw new Error(`row for ${entry.path} has ${row.length} samples, expected ${this.length}`);
-    this.samples.write(littleEndianBytes(row));
+    const bytes = littleEndianBytes(row);
+    this.samples.write(bytes);
+    this.samplesHash.update(bytes);
     this.files.push(entry);
   }
 
@@ -83,6 +87,7 @@ export class DatasetWriter {
       length: full.length,
       count: full.count,
       attack: full.attack,
+      samples_sha256: this.samplesHash.digest('hex'),
       parameters: full.parameters,
       files: full.files,
       skipped: full.skipped,
