@@ -10,7 +10,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { configHash } from './hash';
 import { ConfigError, ConfigIssue } from './issues';
-import { fileLayer, Layer, objectLayer } from './layer';
+import { configFileProblem, fileLayer, Layer, objectLayer } from './layer';
+import { clip } from '../util/clip';
 import { mergeLayers } from './merge';
 import { resolveMerged } from './resolve';
 import { setLayer } from './set';
@@ -62,10 +63,17 @@ function followExtends(
   if (typeof ext !== 'string' || ext === '') return [layer];
   const line = layer.lineOf(['extends']);
   const target = path.resolve(path.dirname(absFile), ext);
-  const shown = path.join(path.dirname(shownFile), ext);
+  // An absolute extends is shown as written (path.join would make `/tmp` into `tmp`).
+  const shown = path.isAbsolute(ext) ? ext : path.join(path.dirname(shownFile), ext);
   const chainNow = [...stack, absFile];
   if (!fs.existsSync(target)) {
-    issues.push({ source: layer.source, line, message: `extends: ${ext}: no such file (looked for ${target})` });
+    issues.push({ source: layer.source, line, message: `extends: ${clip(ext)}: no such file (looked for ${clip(target, 200)})` });
+    return [layer];
+  }
+  // A folder, a FIFO or /dev/zero is refused here, on the line that names it, before anything reads it.
+  const problem = configFileProblem(target);
+  if (problem) {
+    issues.push({ source: layer.source, line, message: `extends: ${clip(ext)}: ${problem}` });
     return [layer];
   }
   const real = fs.realpathSync(target);

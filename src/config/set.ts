@@ -4,20 +4,22 @@
  * text would be in a config file.
  */
 import { parse, YAMLParseError } from 'yaml';
+import { errorMessage } from '../errors';
+import { clip, quoteClipped } from '../util/clip';
 import { ConfigError } from './issues';
-import { Layer } from './layer';
+import { Layer, MAX_ALIAS_COUNT } from './layer';
 
 const KEY = /^[A-Za-z0-9_-]+$/;
 
 export function parseSet(expr: string): { path: string[]; value: unknown } {
-  const source = `--set ${expr}`;
+  const source = setSource(expr);
   const eq = expr.indexOf('=');
   if (eq < 0) throw new ConfigError([{ source, message: 'expected key.path=value (e.g. --set train.lr=0.0001)' }]);
   const keyText = expr.slice(0, eq).trim();
   const path = keyText.split('.');
   if (keyText === '' || !path.every((k) => KEY.test(k))) {
     throw new ConfigError([
-      { source, message: `"${keyText}" is not a key path: expected dot-separated keys such as train.lr` },
+      { source, message: `${quoteClipped(keyText)} is not a key path: expected dot-separated keys such as train.lr` },
     ]);
   }
   if (path[0] === 'extends') {
@@ -25,10 +27,10 @@ export function parseSet(expr: string): { path: string[]; value: unknown } {
   }
   let value: unknown;
   try {
-    value = parse(expr.slice(eq + 1));
+    value = parse(expr.slice(eq + 1), { maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
-    const why = err instanceof YAMLParseError ? err.message.split('\n')[0] : String(err);
-    throw new ConfigError([{ source, message: `the value is not valid YAML: ${why}` }]);
+    const why = err instanceof YAMLParseError ? err.message.split('\n')[0]! : errorMessage(err);
+    throw new ConfigError([{ source, message: `the value is not valid YAML: ${clip(why, 200)}` }]);
   }
   return { path, value: value ?? null };
 }
@@ -38,5 +40,10 @@ export function setLayer(expr: string): Layer {
   const { path, value } = parseSet(expr);
   let data: unknown = value;
   for (let i = path.length - 1; i >= 0; i--) data = { [path[i]!]: data };
-  return { source: `--set ${expr}`, data: data as Record<string, unknown>, lineOf: () => undefined };
+  return { source: setSource(expr), data: data as Record<string, unknown>, lineOf: () => undefined };
+}
+
+/** How messages name one `--set` (clipped: the expression may be as long as the command line allows). */
+function setSource(expr: string): string {
+  return `--set ${clip(expr)}`;
 }

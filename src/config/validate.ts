@@ -3,10 +3,14 @@
  * and what was expected, in the words of the schema's descriptions.
  */
 import Ajv, { ErrorObject } from 'ajv';
+import { clip } from '../util/clip';
 import { ConfigIssue, describeValue } from './issues';
 import { Layer } from './layer';
 import { LAYER_SCHEMA, schemaAt } from './schema';
 import { suggestPath } from './suggest';
+
+/** Longest unknown key that gets a "did you mean" (known keys are at most ~20 characters). */
+const MAX_SUGGESTED_KEY = 64;
 
 // allErrors: report every problem in one pass. allowUnionTypes: nullable keys are ['integer', 'null'].
 const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
@@ -33,11 +37,12 @@ function toIssue(err: ErrorObject, layer: Layer): ConfigIssue {
   const at = pointerToPath(err.instancePath);
   if (err.keyword === 'additionalProperties') {
     const unknown = [...at, String((err.params as { additionalProperty: string }).additionalProperty)];
-    const suggestion = suggestPath(unknown);
+    // A key longer than any real one is not a typo of one (and the edit distance costs its length squared).
+    const suggestion = unknown.at(-1)!.length <= MAX_SUGGESTED_KEY ? suggestPath(unknown) : undefined;
     const hint = suggestion
       ? ` (did you mean ${suggestion}?)`
       : ` (known keys${at.length ? ` in ${at.join('.')}` : ''}: ${Object.keys(schemaAt(at)?.properties ?? {}).join(', ')})`;
-    return { source: layer.source, line: layer.lineOf(unknown), message: `unknown key ${unknown.join('.')}${hint}` };
+    return { source: layer.source, line: layer.lineOf(unknown), message: `unknown key ${clip(unknown.join('.'))}${hint}` };
   }
   // A problem inside a list (model.encoder_units/1) is reported on the key that holds the list: the
   // description says what the whole value must be.
