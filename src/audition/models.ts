@@ -72,6 +72,17 @@ export function findModel(root: string, folder: string): { dir: string; meta: Mo
   return { dir, meta: readModelMetadata(dir) };
 }
 
+/** Whether `root/name` is a symbolic link to another entry directly under `root` (the latest-export alias). */
+function isLinkToSibling(root: string, name: string): boolean {
+  try {
+    if (!fs.lstatSync(path.join(root, name)).isSymbolicLink()) return false;
+    const target = fs.readlinkSync(path.join(root, name));
+    return !target.includes('/') && !target.includes(path.sep) && target !== name && fs.existsSync(path.join(root, target));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Every model folder directly under `root`, sorted by folder name. Read afresh on each call so that a model
  * exported while the server runs appears on the next reload. Folders without sampgen.json are not models and
@@ -82,6 +93,9 @@ export function listModels(root: string): ModelListing {
   const broken: BrokenModel[] = [];
   const entries = fs.readdirSync(root).sort();
   for (const folder of entries) {
+    // `models/<name>` is a link to a run's own folder `<name>-<hash>`, listed under its own name: the link would show
+    // the same model twice. It still opens as a model id (findModel), so URLs that name it keep working.
+    if (isLinkToSibling(root, folder)) continue;
     try {
       const found = findModel(root, folder);
       if (found) models.push(summarize(folder, found.meta));

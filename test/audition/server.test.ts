@@ -51,6 +51,8 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(outside, 'secret.txt'), 'secret');
   fs.writeFileSync(path.join(root, 'secret.txt'), 'secret');
   await writeTestModel(modelsDir, 'snare');
+  // The latest-export link that training makes (models/<name> → <name>-<hash>): not listed twice, but servable.
+  fs.symlinkSync('snare', path.join(modelsDir, 'snare-latest'), 'dir');
   // Not models: a folder without sampgen.json (left out), one with a broken sampgen.json (listed as broken).
   fs.mkdirSync(path.join(modelsDir, 'notes'));
   fs.writeFileSync(path.join(modelsDir, 'notes', 'readme.txt'), 'hi');
@@ -102,6 +104,14 @@ describe('routes and content types', () => {
     ]);
     expect(listing.broken).toEqual([{ folder: 'broken', error: expect.stringContaining('is not valid JSON') }]);
     expect(listing.max_upload_bytes).toBe(LIMIT);
+  });
+
+  test('a link to a sibling model folder (the models/<name> alias) is not listed, and still opens by its name', async () => {
+    const listing = JSON.parse((await get('/api/models')).body.toString());
+    expect(listing.models.map((m: { folder: string }) => m.folder)).toEqual(['snare']);
+    const viaLink = await get('/models/snare-latest/sampgen.json');
+    expect(viaLink.status).toBe(200);
+    expect(viaLink.body).toEqual((await get('/models/snare/sampgen.json')).body);
   });
 
   test('model files: sampgen.json and model.json as JSON, weights as octet-stream, byte for byte', async () => {
