@@ -7,6 +7,8 @@
  * standard JSON-schema annotation, so ajv's strict mode accepts it, and error messages come from the same
  * place as the rules themselves instead of from ajv's generic wording.
  */
+// Seeds feed Rng, which keeps 32 bits: larger seeds would silently collide with smaller ones (src/util/seed.ts).
+import { MAX_SEED } from '../util/seed';
 import { ACTIVATIONS, BACKENDS, EXPORT_CHOICES, LOSSES, LR_SCHEDULES, MODEL_SIZES, MODEL_TYPES, OPTIMIZERS, UPSAMPLES } from './types';
 
 export interface SchemaNode {
@@ -25,8 +27,6 @@ export interface SchemaNode {
   pattern?: string;
 }
 
-/** Seeds feed Rng, which keeps 32 bits: larger seeds would silently collide with smaller ones. */
-const MAX_SEED = 0xffffffff;
 
 function int(min: number, max?: number): SchemaNode {
   const node: SchemaNode = { type: 'integer', minimum: min, description: `an integer >= ${min}` };

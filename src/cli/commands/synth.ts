@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { contextFor } from '../context';
 import { UserError } from '../../errors';
+import { MAX_SEED, seedOption } from '../../util/seed';
 import { DRUM_KINDS, DrumKind, SYNTH_FORMATS, SynthSummary, writeSynthSet } from '../../synth';
 import type { WavEncoding } from '../../audio';
 
@@ -30,7 +31,7 @@ export function register(program: Command): void {
     .argument('<out>', 'folder to write <kind>-0001.wav … into (created if missing; must be empty unless --force)')
     .addOption(new Option('--kind <kind>', 'which drum to synthesize').choices(DRUM_KINDS as string[]).default('snare'))
     .option('--count <n>', 'number of files to write (whole number ≥ 1)', wholeNumber('--count', 1), 100)
-    .option('--seed <n>', `random seed (whole number, 0 to ${0xffffffff})`, wholeNumber('--seed', 0, 0xffffffff), 1)
+    .option('--seed <n>', `random seed (whole number, 0 to ${MAX_SEED})`, seedOption('--seed'), 1)
     .addOption(
       new Option('--format <format>', 'WAV sample format: 32-bit float, or 16/24-bit integer PCM')
         .choices(SYNTH_FORMATS as string[])
