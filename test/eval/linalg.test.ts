@@ -37,7 +37,7 @@ describe('mean and covariance', () => {
   });
 });
 
-describe('symmetric eigendecomposition (Jacobi)', () => {
+describe('symmetric eigendecomposition (Householder + implicit QL)', () => {
   it('finds the eigenvalues of a known 2×2 matrix', () => {
     const { values } = symmetricEigen(Float64Array.from([2, 1, 1, 2]), 2);
     expect(Array.from(values).sort()).toEqual([expect.closeTo(1, 12), expect.closeTo(3, 12)]);
