@@ -34,7 +34,12 @@ export function parseSplit(text: string): EvalSplit {
   throw new UserError(`--split ${JSON.stringify(text)}: expected val (the training run's validation split), train or all`);
 }
 
-export const METRICS_FORMAT_VERSION = 1;
+/**
+ * metrics.json's format. 2: every metric with the samples it rests on and bootstrap intervals, Fréchet features from
+ * the attack on, click_onset_db around the attack, grids in percentile bounds; version-1 numbers of those metrics mean
+ * other things, so `report` refuses to put them beside version-2 ones.
+ */
+export const METRICS_FORMAT_VERSION = 2;
 
 /** One model's entry in metrics.json (the format `sampgen report` reads: it uses name … metrics). */
 export interface ModelEvaluation {

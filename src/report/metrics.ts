@@ -9,7 +9,8 @@ import * as path from 'path';
 import { errorMessage, UserError } from '../errors';
 import type { RunRecord } from './runs';
 
-export const METRICS_VERSION = 1;
+export { METRICS_FORMAT_VERSION as METRICS_VERSION } from '../infer/evaluate';
+import { METRICS_FORMAT_VERSION as METRICS_VERSION } from '../infer/evaluate';
 export const METRICS_FILE = 'metrics.json';
 
 export interface MetricsEntry {
@@ -34,6 +35,12 @@ export function readMetricsFile(file: string): MetricsEntry[] {
   const doc = raw as { version?: unknown; models?: unknown };
   if (typeof raw !== 'object' || raw === null || !Array.isArray(doc.models)) {
     throw new UserError(`${file} is not a sampgen metrics file (expected {"version": ${METRICS_VERSION}, "models": [...]}, as written by sampgen evaluate --out)`);
+  }
+  if (doc.version === 1) {
+    throw new UserError(
+      `${file} was written by an earlier sampgen (metrics format 1), whose Fréchet distance, NDB and click_onset_db ` +
+        'measured other things than today\'s: run `sampgen evaluate` again so that the report compares like with like',
+    );
   }
   if (doc.version !== METRICS_VERSION) {
     throw new UserError(`${file}: metrics format version ${JSON.stringify(doc.version)} is not known to this sampgen (it reads version ${METRICS_VERSION})`);

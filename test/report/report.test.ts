@@ -41,7 +41,7 @@ describe('report over a few tiny runs', () => {
     fs.writeFileSync(
       path.join(metricsDir, 'metrics.json'),
       JSON.stringify({
-        version: 1,
+        version: 2,
         models: [
           { name: 'plain', config_hash: loaded.hash, run: path.resolve(plainRun), dataset: p.data, split: 'validation', metrics: { mse: 0.125, mr_stft: 2.5 } },
           { name: 'ghost', config_hash: 'deadbeef', run: null, dataset: p.data, split: 'validation', metrics: { mse: 1 } },
@@ -52,7 +52,7 @@ describe('report over a few tiny runs', () => {
     const first = plan.entries[0]!;
     fs.writeFileSync(
       path.join(first.runDir, 'metrics.json'),
-      JSON.stringify({ version: 1, models: [{ name: first.name, config_hash: first.hash, run: null, dataset: p.data, split: 'validation', metrics: { mse: 0.5 } }] }),
+      JSON.stringify({ version: 2, models: [{ name: first.name, config_hash: first.hash, run: null, dataset: p.data, split: 'validation', metrics: { mse: 0.5 } }] }),
     );
   });
 

@@ -55,3 +55,12 @@ describe('sampgen runs', () => {
     expect(fs.existsSync(p.runs)).toBe(true);
   });
 });
+
+describe('metrics files of an earlier format', () => {
+  test('a version-1 metrics.json (other Fréchet, NDB and click definitions) is refused, saying to evaluate again', async () => {
+    const { readMetricsFile } = await import('../../src/report');
+    const file = path.join(tinyProject('configs: []\n').root, 'metrics.json');
+    fs.writeFileSync(file, JSON.stringify({ version: 1, models: [] }));
+    expect(() => readMetricsFile(file)).toThrow(/written by an earlier sampgen \(metrics format 1\).*run `sampgen evaluate` again/);
+  });
+});
