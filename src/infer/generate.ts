@@ -4,6 +4,7 @@ import { WavEncoding } from '../audio';
 import { UserError } from '../errors';
 import { contactSheetPng, spectrogramPng, waveformPng } from '../eval/plot';
 import { writeFileAtomic } from '../util/atomic';
+import { ensureOutputDir } from '../util/output-dir';
 import { Rng } from '../util/rng';
 import { Progress, silentProgress } from '../progress';
 import { BoundsSpec, decodePoints, DEFAULT_BOUNDS, gridPoints, latentBoxFor, LatentBoxInfo, MAX_POINTS, OpenedModel, parseGrid, parsePoint, randomPoints, checkBounds } from './model';
@@ -138,7 +139,10 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
 }
 
 /** Clipping and peak-limiting of the written files, warned about once for the whole call. */
-function levelReport(written: { file: string; report: WriteReport }[], opts: GenerateOptions): Pick<GenerateSummary, 'clipped' | 'peak_limited'> {
+export function levelReport(
+  written: { file: string; report: WriteReport }[],
+  opts: { format: string; warn?: (m: string) => void; info?: (m: string) => void },
+): Pick<GenerateSummary, 'clipped' | 'peak_limited'> {
   const clippedFiles = written.filter((w) => w.report.clipped > 0).map((w) => ({ file: w.file, samples: w.report.clipped }));
   const total = clippedFiles.reduce((s, f) => s + f.samples, 0);
   if (total > 0) {
@@ -181,5 +185,5 @@ function prepareFolder(dir: string, force?: boolean): void {
     if (!fs.statSync(dir).isDirectory()) throw new UserError(`--out ${dir} is a file; --random and --grid write a folder`);
     if (!force && fs.readdirSync(dir).length > 0) throw new UserError(`--out ${dir} is not empty; use --force to write into it`);
   }
-  fs.mkdirSync(dir, { recursive: true });
+  ensureOutputDir(dir, '--out'); // refuses /proc, a file in the way, an unwritable folder (mkdir -p /proc/x hangs)
 }

@@ -4,7 +4,8 @@ import { writeFileAtomic } from '../util/atomic';
 import { preprocessForModel } from './encode';
 import { decodePoints, encodeRows, linePoints, OpenedModel } from './model';
 import { interpolationSheet } from './sheets';
-import { writeSample } from './write';
+import { levelReport, GenerateSummary } from './generate';
+import { NormalizeMode, writeSample } from './write';
 
 export interface InterpolateOptions {
   model: OpenedModel;
@@ -16,8 +17,11 @@ export interface InterpolateOptions {
   /** Output folder: step-0.wav … and interpolation.png. */
   out: string;
   format: WavEncoding;
-  normalize?: boolean;
+  normalize?: boolean | NormalizeMode;
   force?: boolean;
+  /** Clipping (pcm16/pcm24) is warned about, peak-limited loudness said, as `generate` does. */
+  warn?: (m: string) => void;
+  info?: (m: string) => void;
 }
 
 export interface InterpolateSummary {
@@ -25,6 +29,8 @@ export interface InterpolateSummary {
   b: string;
   files: { file: string; z: number[] }[];
   contact_sheet: string;
+  clipped: GenerateSummary['clipped'];
+  peak_limited: string[];
 }
 
 /** `sampgen interpolate`: encodes two files and decodes the straight line between their latent points. */
@@ -35,12 +41,12 @@ export async function interpolate(opts: InterpolateOptions): Promise<Interpolate
   const points = linePoints(za!, zb!, opts.steps);
   const samples = decodePoints(model, points);
   const digits = String(points.length - 1).length;
-  const files = points.map((z, k) => {
+  const written = points.map((z, k) => {
     const file = path.join(opts.out, `step-${String(k).padStart(digits, '0')}.wav`);
-    writeSample(file, samples[k]!, model.meta.sample_rate, opts);
-    return { file, z };
+    return { file, z, report: writeSample(file, samples[k]!, model.meta.sample_rate, opts) };
   });
+  const files = written.map(({ file, z }) => ({ file, z }));
   const sheet = path.join(opts.out, 'interpolation.png');
   writeFileAtomic(sheet, interpolationSheet(model.meta, samples, points, `${path.basename(opts.a)} → ${path.basename(opts.b)}`));
-  return { a: opts.a, b: opts.b, files, contact_sheet: sheet };
+  return { a: opts.a, b: opts.b, files, contact_sheet: sheet, ...levelReport(written, opts) };
 }

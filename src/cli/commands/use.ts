@@ -52,10 +52,7 @@ export function registerGenerate(program: Command): void {
     .option('--bounds <spec>', `the box of --grid and of uniform --random points: ${BOUNDS_SYNTAX}`, 'p1-99')
     .requiredOption('-o, --out <path>', 'output .wav file (--z) or folder (--random, --grid)')
     .option('--format <fmt>', `WAV sample format: ${WAV_FORMATS.join(', ')}`, 'float32')
-    .addOption(
-      new Option('--normalize [mode]', `set each sample's level: peak to ${NORMALIZE_PEAK_DBFS} dBFS, or loudness to ${NORMALIZE_RMS_DBFS} dBFS RMS with the peak at most ${NORMALIZE_PEAK_DBFS} dBFS (no mode: peak; default: the model's level is kept)`)
-        .choices([...NORMALIZE_MODES]),
-    )
+    .addOption(normalizeOption())
     .option('--clamp', 'move a --z point outside the training set\'s latent bounds inside them (default: warn only)')
     .option('--plots', 'also write <name>.waveform.png and <name>.spectrogram.png beside each WAV')
     .option('--force', 'overwrite existing files')
@@ -101,6 +98,14 @@ export function registerEncode(program: Command): void {
     });
 }
 
+/** --normalize [mode] of every command that writes generated samples. */
+function normalizeOption(): Option {
+  return new Option(
+    '--normalize [mode]',
+    `set each sample's level: peak to ${NORMALIZE_PEAK_DBFS} dBFS, or loudness to ${NORMALIZE_RMS_DBFS} dBFS RMS with the peak at most ${NORMALIZE_PEAK_DBFS} dBFS (no mode: peak; default: the model's level is kept)`,
+  ).choices([...NORMALIZE_MODES]);
+}
+
 export function registerInterpolate(program: Command): void {
   program
     .command('interpolate')
@@ -111,14 +116,15 @@ export function registerInterpolate(program: Command): void {
     .option('--steps <n>', 'points on the line, both ends included', positiveInt('--steps'), 8)
     .option('-o, --out <dir>', 'output folder (step-0.wav … plus interpolation.png)', 'interpolation')
     .option('--format <fmt>', `WAV sample format: ${WAV_FORMATS.join(', ')}`, 'float32')
-    .option('--normalize', 'peak-normalise each sample')
+    .addOption(normalizeOption())
     .option('--force', 'overwrite existing files')
     .addOption(backendOption())
     .action(async (a: string, b: string, opts, cmd: Command) => {
       const ctx = contextFor(cmd);
       const format = checkWavFormat(opts.format);
+      const normalize = opts.normalize === true ? 'peak' : opts.normalize;
       const result = await withModel(ctx, opts.model, opts.backend, true, (model) =>
-        interpolate({ model, a, b, steps: opts.steps, out: opts.out, format, normalize: opts.normalize, force: opts.force }),
+        interpolate({ model, a, b, steps: opts.steps, out: opts.out, format, normalize, force: opts.force, warn: ctx.warn, info: ctx.info }),
       );
       if (ctx.options.json) return ctx.printJson(result);
       ctx.print(`wrote ${result.files.length} samples from ${a} to ${b} into ${opts.out}`);
