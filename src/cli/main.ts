@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { isUserError, isRuntimeFailure, errorMessage } from '../errors';
+import { describeFileSystemError, isUserError, isRuntimeFailure, errorMessage } from '../errors';
 import { commands } from './commands';
 import { VERSION } from '../version';
 
@@ -75,6 +75,13 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     const verbose = program.opts().verbose || argv.includes('--verbose') || argv.includes('-v');
+    // A full disk, a read-only mount, a permission: nobody's bug, but the path must be named.
+    const fileSystemFailure = describeFileSystemError(err);
+    if (fileSystemFailure) {
+      process.stderr.write(`sampgen: ${fileSystemFailure}\n`);
+      if (verbose && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+      return 1;
+    }
     process.stderr.write(`sampgen: unexpected error: ${errorMessage(err)}\n`);
     if (verbose && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     else process.stderr.write('(this is a bug or a runtime failure; rerun with --verbose for the stack trace)\n');

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { UserError } from '../errors';
+import { assertCanCreate } from '../util/output-dir';
 import { AtomicFileWriter, replaceDirAtomic, writeFileAtomic } from '../util/atomic';
 import { DATASET_JSON, DatasetFileEntry, DatasetInfo, SAMPLES_FILE } from '../data/format';
 
@@ -13,6 +14,7 @@ import { DATASET_JSON, DatasetFileEntry, DatasetInfo, SAMPLES_FILE } from '../da
  * so that is refused too.
  */
 export function checkOutputFolder(output: string, force: boolean, inputs: string[]): void {
+  assertCanCreate(output, 'output folder');
   const out = path.resolve(output);
   for (const input of inputs) {
     const abs = path.resolve(input);

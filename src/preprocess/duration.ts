@@ -62,6 +62,23 @@ export function durationToSamples(d: Duration, sampleRate: number): number {
   return Math.round(d.seconds * sampleRate);
 }
 
+/**
+ * The longest --length or --attack, in samples: 2^23 (about 3 minutes at 44.1 or 48 kHz, 32 MiB per float32 row).
+ * One-shots last seconds; a row this long, times the rows in flight, is already a lot of memory, and `--length 1e9`
+ * (1e9 seconds) used to end in a RangeError from an allocation instead of a message.
+ */
+export const MAX_DURATION_SAMPLES = 2 ** 23;
+
+/** durationToSamples, refused with a UserError naming the option above MAX_DURATION_SAMPLES. */
+export function boundedSamples(d: Duration, sampleRate: number, what: string): number {
+  const n = durationToSamples(d, sampleRate);
+  if (n > MAX_DURATION_SAMPLES) {
+    const limit = `${MAX_DURATION_SAMPLES} samples (${(MAX_DURATION_SAMPLES / sampleRate).toFixed(1)} s at ${sampleRate} Hz)`;
+    throw new UserError(`${what} ${formatDuration(d)} is ${n} samples at ${sampleRate} Hz, more than the limit of ${limit}; one-shots last seconds`);
+  }
+  return n;
+}
+
 /** Text that parseDuration reads back to the same Duration, for logs and dataset metadata. */
 export function formatDuration(d: Duration): string {
   return 'samples' in d ? `${d.samples} samples` : `${d.seconds} sec`;

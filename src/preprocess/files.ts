@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UserError, errorMessage } from '../errors';
 import { AUDIO_EXTENSIONS } from '../audio';
+import { DATASET_JSON } from '../data/format';
 
 /** One input file to process, with the names it will carry in the dataset. */
 export interface InputFile {
@@ -27,10 +28,18 @@ export interface Discovery {
   files: InputFile[];
   /** Folder that relative paths are relative to. */
   base: string;
-  /** Folders that could not be listed, with their reason (reported like skipped files). */
+  /**
+   * What was found in the folders but cannot be read as a file, with the reason (reported like skipped files): folders
+   * that could not be listed, links that lead nowhere or in a loop, FIFOs, devices and sockets.
+   */
   unreadable: { relPath: string; reason: string }[];
   /** Files in folders passed over for their extension (not audio, or filtered out by --ext). */
   ignored: number;
+  /**
+   * Folders inside the inputs that are sampgen datasets (they hold dataset.json), passed over: an earlier
+   * `preprocess in in/ds` must not feed in/ds's WAVs into `preprocess in in/ds2`. Named as an input, one is read.
+   */
+  datasets: string[];
 }
 
 /** Normalizes an --ext list ("wav, .FLAC") and checks each against the formats we can decode. */
@@ -87,6 +96,7 @@ export function discoverInputs(opts: DiscoverOptions): Discovery {
 
   const found = new Map<string, string>(); // absPath -> relPath (dedupes an input named twice)
   const unreadable: Discovery['unreadable'] = [];
+  const datasets: string[] = [];
   let ignored = 0;
   const rel = (abs: string) => toPosix(path.relative(base, abs)) || path.basename(abs);
 
@@ -101,16 +111,20 @@ export function discoverInputs(opts: DiscoverOptions): Discovery {
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue; // hidden files and folders (also our own temp files)
       const abs = path.join(dir, entry.name);
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
+      let kind: fs.Dirent | fs.Stats = entry;
       if (entry.isSymbolicLink()) {
         try {
-          const st = fs.statSync(abs);
-          isDir = st.isDirectory();
-          isFile = st.isFile();
-        } catch {
-          continue; // a dangling link names no file
+          kind = fs.statSync(abs);
+        } catch (err) {
+          unreadable.push({ relPath: rel(abs), reason: brokenLinkReason(abs, err) });
+          continue;
         }
+      }
+      const isDir = kind.isDirectory();
+      if (!isDir && !kind.isFile()) {
+        // Reading a FIFO would block until something writes to it; a device may never end.
+        unreadable.push({ relPath: rel(abs), reason: `${specialKind(kind)}, not a regular file` });
+        continue;
       }
       if (isDir) {
         if (!opts.recursive) continue;
@@ -122,8 +136,12 @@ export function discoverInputs(opts: DiscoverOptions): Discovery {
           continue;
         }
         if (isOutput(abs, real) || visited.has(real)) continue; // output folder; a link cycle
+        if (fs.existsSync(path.join(abs, DATASET_JSON))) {
+          datasets.push(rel(abs));
+          continue;
+        }
         walk(abs, new Set([...visited, real]));
-      } else if (isFile) {
+      } else {
         if (exts.has(path.extname(entry.name).slice(1).toLowerCase())) found.set(abs, rel(abs));
         else ignored++;
       }
@@ -139,7 +157,30 @@ export function discoverInputs(opts: DiscoverOptions): Discovery {
   const outputs = assignOutputNames(sorted.map(([, r]) => r));
   const files = sorted.map(([absPath, relPath], i) => ({ absPath, relPath, outputRel: outputs[i]! }));
   unreadable.sort((a, b) => compareStrings(a.relPath, b.relPath));
-  return { files, base, unreadable, ignored };
+  datasets.sort(compareStrings);
+  return { files, base, unreadable, ignored, datasets };
+}
+
+/** Why a symbolic link cannot be followed: it leads nowhere, or around in a loop. */
+function brokenLinkReason(abs: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return 'a loop of symbolic links';
+  let target = '?';
+  try {
+    target = fs.readlinkSync(abs);
+  } catch {
+    /* vanished meanwhile */
+  }
+  if (code === 'ENOENT' || code === 'ENOTDIR') return `a symbolic link to ${target}, which does not exist`;
+  return `a symbolic link to ${target} that cannot be followed: ${errorMessage(err)}`;
+}
+
+function specialKind(kind: fs.Dirent | fs.Stats): string {
+  if (kind.isFIFO()) return 'a FIFO (named pipe)';
+  if (kind.isCharacterDevice()) return 'a character device';
+  if (kind.isBlockDevice()) return 'a block device';
+  if (kind.isSocket()) return 'a socket';
+  return 'not a file or folder';
 }
 
 /**

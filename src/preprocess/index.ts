@@ -4,17 +4,18 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { UserError } from '../errors';
+import { isUserError, UserError } from '../errors';
 import { Progress } from '../progress';
 import { VERSION } from '../version';
 import { writeFileAtomic } from '../util/atomic';
+import { assertCanCreate } from '../util/output-dir';
 import { encodeWav } from '../audio';
 import { DATASET_JSON, DATASET_VERSION, DatasetInfo, SAMPLES_FILE } from '../data/format';
 import { ChannelMode, selectChannel, checkSamples } from './channel';
 import { resample } from './resample';
 import { peakAlign } from './peak-align';
 import { trimToLength } from './trim';
-import { Duration, durationToSamples, formatDuration } from './duration';
+import { boundedSamples, Duration, formatDuration } from './duration';
 import { discoverInputs, normalizeExtensions, Discovery } from './files';
 import { DatasetWriter, checkOutputFolder } from './dataset-writer';
 import { FileJob, PipelineParams, decodeOrReason } from './pipeline';
@@ -62,6 +63,8 @@ export interface PreprocessSummary {
   skipped: SkippedFile[];
   /** Files in the folders passed over because of their extension. */
   ignored: number;
+  /** Dataset folders (holding dataset.json) inside the input folders, passed over: earlier preprocess outputs. */
+  datasets: string[];
   sampleRate: number;
   length: number;
   attack: number;
@@ -93,8 +96,8 @@ export function checkSampleRate(rate: number, what = '--sample-rate'): number {
 export async function preprocessDataset(opts: PreprocessOptions): Promise<PreprocessSummary> {
   const started = process.hrtime.bigint();
   const sampleRate = checkSampleRate(opts.sampleRate);
-  const lengthSamples = durationToSamples(opts.length, sampleRate);
-  const attackSamples = durationToSamples(opts.attack, sampleRate);
+  const lengthSamples = boundedSamples(opts.length, sampleRate, '--length');
+  const attackSamples = boundedSamples(opts.attack, sampleRate, '--attack');
   if (!(lengthSamples >= 1)) throw new UserError(`--length ${formatDuration(opts.length)} is shorter than one sample at ${sampleRate} Hz`);
   if (!(attackSamples >= 0 && attackSamples < lengthSamples)) {
     throw new UserError(
@@ -183,6 +186,7 @@ export async function preprocessDataset(opts: PreprocessOptions): Promise<Prepro
     found: discovery.files.length,
     skipped,
     ignored: discovery.ignored,
+    datasets: discovery.datasets,
     sampleRate,
     length: lengthSamples,
     attack: attackSamples,
@@ -201,7 +205,14 @@ function noFilesMessage(inputs: string[], d: Discovery, extensions: string[] | u
   const what = extensions ? `with extension ${extensions.join('/')}` : 'in a supported format';
   const extra = d.ignored > 0 ? ` (${d.ignored} other file${d.ignored === 1 ? '' : 's'} passed over)` : '';
   const unreadable = d.unreadable.length > 0 ? `; unreadable: ${d.unreadable.map((u) => u.relPath).join(', ')}` : '';
-  return `no audio file ${what} found in ${where}${extra}${unreadable}`;
+  const datasets = d.datasets.length > 0 ? `; ${datasetFoldersNote(d.datasets)}` : '';
+  return `no audio file ${what} found in ${where}${extra}${unreadable}${datasets}`;
+}
+
+/** "passed over the sampgen dataset folder ds (…)": said whenever discovery passed over dataset folders. */
+export function datasetFoldersNote(datasets: readonly string[]): string {
+  const which = datasets.length === 1 ? `the sampgen dataset folder ${datasets[0]}` : `${datasets.length} sampgen dataset folders (${datasets.join(', ')})`;
+  return `passed over ${which} inside the inputs (earlier output; name a dataset folder as an input to read its WAVs)`;
 }
 
 /* ------------------------------------------------------------------------------------------------------------ */
@@ -235,6 +246,8 @@ export interface StepSummary {
   written: { path: string; output: string; sample_rate: number; channels: number; frames: number }[];
   skipped: SkippedFile[];
   ignored: number;
+  /** Dataset folders inside the input folders, passed over (see PreprocessSummary.datasets). */
+  datasets: string[];
   seconds: number;
 }
 
@@ -254,7 +267,7 @@ export async function runStep(opts: StepOptions): Promise<StepSummary> {
   const discovery = discoverInputs({ inputs: opts.inputs, output: opts.output, recursive: opts.recursive, extensions });
   if (discovery.files.length === 0) throw new UserError(noFilesMessage(opts.inputs, discovery, extensions));
   const outDir = path.resolve(opts.output);
-  if (fs.existsSync(outDir) && !fs.statSync(outDir).isDirectory()) throw new UserError(`--out ${opts.output} exists and is not a folder`);
+  assertCanCreate(opts.output, '--out');
   if (!opts.force) {
     const existing = discovery.files.find((f) => fs.existsSync(path.join(outDir, ...f.outputRel.split('/'))));
     if (existing) {
@@ -305,6 +318,7 @@ export async function runStep(opts: StepOptions): Promise<StepSummary> {
     written,
     skipped,
     ignored: discovery.ignored,
+    datasets: discovery.datasets,
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
   };
 }
@@ -325,13 +339,27 @@ function applyStep(
       const to = opts.sampleRate!;
       return { channels: signals.map((x) => resample(x, rate, to)), sampleRate: to };
     }
-    case 'peak-align':
-      return { channels: [peakAlign(signals[0]!, durationToSamples(opts.attack!, rate))], sampleRate: rate };
+    case 'peak-align': {
+      // Durations count at each file's own rate, so one too long at this file's rate is this file's skip reason.
+      const attack = samplesOrReason(opts.attack!, rate, '--attack');
+      if (typeof attack !== 'number') return attack;
+      return { channels: [peakAlign(signals[0]!, attack)], sampleRate: rate };
+    }
     case 'trim': {
-      const n = durationToSamples(opts.length!, rate);
+      const n = samplesOrReason(opts.length!, rate, '--length');
+      if (typeof n !== 'number') return n;
       if (n < 1) return { reason: `--length ${formatDuration(opts.length!)} is shorter than one sample at ${rate} Hz` };
       return { channels: signals.map((x) => trimToLength(x, n)), sampleRate: rate };
     }
+  }
+}
+
+function samplesOrReason(d: Duration, rate: number, what: string): number | { reason: string } {
+  try {
+    return boundedSamples(d, rate, what);
+  } catch (err) {
+    if (isUserError(err)) return { reason: err.message };
+    throw err;
   }
 }
 

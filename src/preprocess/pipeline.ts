@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { errorMessage } from '../errors';
+import { errorMessage, withPath } from '../errors';
 import { decodeAudio, encodeWav, AudioDecodeError, DecodedAudio } from '../audio';
 import { ChannelMode, scanSamples, selectChannel } from './channel';
 import { resample } from './resample';
@@ -73,7 +73,11 @@ export async function processFile(job: FileJob): Promise<FileResult> {
   if (job.wavPath) {
     // Inside the dataset's temp folder, which appears under its final name only when complete.
     fs.mkdirSync(path.dirname(job.wavPath), { recursive: true });
-    fs.writeFileSync(job.wavPath, encodeWav(row, job.params.sampleRate, 'float32'));
+    try {
+      fs.writeFileSync(job.wavPath, encodeWav(row, job.params.sampleRate, 'float32'));
+    } catch (err) {
+      throw withPath(err, job.wavPath); // writeFileSync's write reports no path (a full disk)
+    }
   }
   return {
     index,

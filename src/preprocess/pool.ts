@@ -5,6 +5,18 @@ import { PACKAGE_ROOT } from '../version';
 import { FileJob, FileResult, processFile } from './pipeline';
 import { WORKER_MARKER, WorkerFailure } from './worker';
 
+/**
+ * The main thread's error for a worker's failure: a system error (a full disk while writing a WAV) comes back as an
+ * Error with the same code, syscall and path, which the CLI reports as it would in this thread (naming the path,
+ * exit 1); anything else is a bug, whose message names the input file and whose stack (--verbose) is the worker's.
+ */
+export function fromWorkerFailure(failure: WorkerFailure, input: string | undefined): Error {
+  if (failure.system) return Object.assign(new Error(failure.bug), failure.system);
+  const err = new Error(`preprocessing ${input} failed in a worker: ${failure.bug}`);
+  if (failure.stack) err.stack = `${err.message}\n(in the worker) ${failure.stack}`;
+  return err;
+}
+
 /** How the files will be processed: on worker threads, or in this thread (and why). */
 export interface PoolPlan {
   mode: 'threads' | 'in-process';
@@ -84,7 +96,7 @@ export async function runOrdered(
       const onMessage = (worker: Worker, msg: FileResult | WorkerFailure) => {
         if (settled) return;
         if ('bug' in msg) {
-          fail(new Error(`preprocessing ${jobs[msg.index]?.absPath} failed in a worker: ${msg.bug}`));
+          fail(fromWorkerFailure(msg, jobs[msg.index]?.absPath));
           return;
         }
         waiting.set(msg.index, msg);

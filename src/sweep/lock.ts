@@ -19,6 +19,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
+import { ensureOutputDir } from '../util/output-dir';
 
 export const LOCK_FILE = '.lock';
 export const LOCK_VERSION = 1;
@@ -96,7 +97,7 @@ function processExists(pid: number): boolean {
 
 /** Tries to take the lock of `runDir` (created if missing); never waits. */
 export function tryAcquireLock(runDir: string, opts: LockOptions): AcquireResult {
-  fs.mkdirSync(runDir, { recursive: true });
+  ensureOutputDir(runDir, 'run folder'); // /proc, a file in the way or an unwritable folder: a UserError, not a hang
   const now = opts.now ?? Date.now;
   const file = lockPath(runDir);
   const stamp = new Date(now()).toISOString();

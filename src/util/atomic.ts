@@ -1,5 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { withPath } from '../errors';
+import { ensureOutputDir } from './output-dir';
 
 /**
  * Writes a file so that readers see either the old content or the new, never a torn one: the data goes to a
@@ -7,7 +9,7 @@ import * as path from 'path';
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
+  makeParentFolder(dir);
   const tmp = path.join(dir, `.sampgen-tmp-${process.pid}-${Math.random().toString(36).slice(2)}-${path.basename(file)}`);
   const fd = fs.openSync(tmp, 'w');
   try {
@@ -16,7 +18,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   } catch (err) {
     fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
-    throw err;
+    throw withPath(err, file); // a write through a descriptor reports no path: name the file (a full disk)
   }
   fs.closeSync(fd);
   fs.renameSync(tmp, file);
@@ -34,20 +36,28 @@ export class AtomicFileWriter {
 
   constructor(readonly finalPath: string) {
     const dir = path.dirname(finalPath);
-    fs.mkdirSync(dir, { recursive: true });
+    makeParentFolder(dir);
     this.tempPath = path.join(dir, `.sampgen-tmp-${process.pid}-${Math.random().toString(36).slice(2)}-${path.basename(finalPath)}`);
     this.fd = fs.openSync(this.tempPath, 'w');
   }
 
   write(data: Uint8Array): void {
     let off = 0;
-    while (off < data.byteLength) off += fs.writeSync(this.fd, data, off, data.byteLength - off);
+    try {
+      while (off < data.byteLength) off += fs.writeSync(this.fd, data, off, data.byteLength - off);
+    } catch (err) {
+      throw withPath(err, this.finalPath);
+    }
     this.bytesWritten += data.byteLength;
   }
 
   commit(): void {
     if (this.closed) throw new Error(`AtomicFileWriter for ${this.finalPath} already closed`);
-    fs.fsyncSync(this.fd);
+    try {
+      fs.fsyncSync(this.fd);
+    } catch (err) {
+      throw withPath(err, this.finalPath);
+    }
     fs.closeSync(this.fd);
     this.closed = true;
     fs.renameSync(this.tempPath, this.finalPath);
@@ -59,6 +69,19 @@ export class AtomicFileWriter {
     this.closed = true;
     fs.rmSync(this.tempPath, { force: true });
   }
+}
+
+/**
+ * Creates a missing folder for a file, after checking it can be created: `mkdir -p` under /proc never returns in
+ * Node 20, and a file in the way (ENOTDIR) or a kernel file system is better said as such (util/output-dir.ts).
+ */
+function makeParentFolder(dir: string): void {
+  try {
+    if (fs.statSync(dir).isDirectory()) return;
+  } catch {
+    /* missing (or unreachable): ensureOutputDir says why it cannot be made */
+  }
+  ensureOutputDir(dir, 'folder');
 }
 
 /** Atomically replaces a whole folder: build it at a temp path, then swap it in with renames. */

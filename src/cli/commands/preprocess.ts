@@ -4,7 +4,7 @@ import { contextFor } from '../context';
 import { UserError } from '../../errors';
 import { CHANNEL_MODES, ChannelMode } from '../../preprocess/channel';
 import { DURATION_SYNTAX, parseDuration } from '../../preprocess/duration';
-import { preprocessDataset, PreprocessSummary } from '../../preprocess';
+import { datasetFoldersNote, preprocessDataset, PreprocessSummary } from '../../preprocess';
 
 /** Parses a whole number option, naming the option when it is not one. */
 export function parseInteger(what: string): (text: string) => number {
@@ -101,6 +101,7 @@ export function formatSummary(s: PreprocessSummary): string[] {
     for (const k of s.skipped) lines.push(`  ${k.path}: ${k.reason}`);
   }
   if (s.ignored > 0) lines.push(`passed over ${s.ignored} file${s.ignored === 1 ? '' : 's'} without a selected audio extension`);
+  if (s.datasets.length > 0) lines.push(datasetFoldersNote(s.datasets));
   lines.push(`wrote ${s.datasetJson}, ${s.samplesFile} and ${s.count} WAV file${s.count === 1 ? '' : 's'}`);
   const how = s.mode === 'threads' ? `${s.jobs} worker threads` : `in-process (${s.modeReason ?? 'one job'})`;
   lines.push(

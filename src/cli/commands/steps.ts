@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { contextFor } from '../context';
 import { CHANNEL_MODES } from '../../preprocess/channel';
 import { DURATION_SYNTAX, parseDuration } from '../../preprocess/duration';
-import { runStep, StepChannel, StepName, StepSummary } from '../../preprocess';
+import { datasetFoldersNote, runStep, StepChannel, StepName, StepSummary } from '../../preprocess';
 import { collectExtensions, parseInteger } from './preprocess';
 
 interface StepCliOptions {
@@ -93,6 +93,7 @@ function formatStepSummary(s: StepSummary): string[] {
     for (const k of s.skipped) lines.push(`  ${k.path}: ${k.reason}`);
   }
   if (s.ignored > 0) lines.push(`passed over ${s.ignored} file${s.ignored === 1 ? '' : 's'} without a selected audio extension`);
+  if (s.datasets.length > 0) lines.push(datasetFoldersNote(s.datasets));
   lines.push(`${s.seconds.toFixed(2)} s`);
   return lines;
 }

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { contextFor } from '../context';
 import { UserError } from '../../errors';
 import { MAX_SEED, seedOption } from '../../util/seed';
+import { assertCanCreate } from '../../util/output-dir';
 import { DRUM_KINDS, DrumKind, SYNTH_FORMATS, SynthSummary, writeSynthSet } from '../../synth';
 import type { WavEncoding } from '../../audio';
 
@@ -45,6 +46,7 @@ export function register(program: Command): void {
     .action(async (out: string, _opts: unknown, cmd: Command) => {
       const ctx = contextFor(cmd);
       const o = cmd.opts<{ kind: DrumKind; count: number; seed: number; format: WavEncoding; force?: boolean }>();
+      assertCanCreate(out, 'output folder');
       const summary = await writeSynthSet({ ...o, force: o.force === true, out, progress: ctx.progress });
       if (ctx.options.json) ctx.printJson(summary);
       else ctx.print(formatSynthSummary(summary));
