@@ -46,6 +46,8 @@ export interface QuickstartSummary {
   metrics: string;
   final_loss: number | null;
   final_val_loss: number | null;
+  /** The epoch whose weights were exported (the best validated one by default) and its validation loss. */
+  exported_epoch: { epoch: number; val_loss: number } | null;
   backend: string;
   seconds: number;
 }
@@ -136,6 +138,7 @@ export async function quickstart(opts: QuickstartOptions): Promise<QuickstartSum
       metrics: metricsFile,
       final_loss: trained.final.loss ?? null,
       final_val_loss: trained.final.val_loss ?? null,
+      exported_epoch: trained.best,
       backend: trained.backend,
       seconds: Math.round((Date.now() - started) / 100) / 10,
     };

@@ -35,6 +35,7 @@ export function register(program: Command): void {
       ctx.print(`  latent map         ${s.latent_map}`);
       ctx.print(`  metrics            ${s.metrics}`);
       ctx.print(`  final loss ${s.final_loss}, validation loss ${s.final_val_loss}`);
+      if (s.exported_epoch) ctx.print(`  exported the best epoch: ${s.exported_epoch.epoch} (validation loss ${s.exported_epoch.val_loss})`);
       ctx.print(`next: sampgen generate --model ${s.model} --z 0,0 --out snare.wav   or   sampgen audition --models ${s.model}/..`);
     });
 }
