@@ -8,7 +8,10 @@
  * - The owner refreshes `heartbeat` every few seconds from a worker thread, so a long synchronous training step
  *   on the main thread cannot starve it (timers on the main thread would not fire until the epoch ends).
  * - A lock whose heartbeat is older than `staleAfter` (by the reader's clock: keep clocks in sync, e.g. NTP), or
- *   whose owner is a process on this host that no longer exists, is stale. Taking over is atomic too: the stale
+ *   whose owner is a process on this host that no longer exists, is stale. So is one whose heartbeat lies further in
+ *   the future than clocks in sync can explain (CLOCK_SKEW_SECONDS), which would otherwise never grow old, and a lock
+ *   file that is not a sampgen lock at all (garbage, another tool's): sampgen writes its locks whole (link, rename),
+ *   so a lock it cannot read was not written by a live sampgen. Taking over is atomic too: the stale
  *   lock is renamed aside (only one racing worker's rename succeeds), checked again, removed, and a new lock is
  *   linked in as above.
  * - A heartbeat that finds someone else's token in the lock means this worker was taken over (it stalled longer
@@ -19,10 +22,19 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
+import { errorMessage } from '../errors';
+import { clip } from '../util/clip';
 import { ensureOutputDir } from '../util/output-dir';
 
 export const LOCK_FILE = '.lock';
 export const LOCK_VERSION = 1;
+
+/**
+ * How far in the future (by the reader's clock) a heartbeat may lie and still count as fresh: the clocks of hosts that
+ * share a runs folder differ by this much at most when kept in sync. Beyond it the lock is stale (a heartbeat in 2099
+ * used to block its run forever, "last heartbeat -2274736770 s ago").
+ */
+export const CLOCK_SKEW_SECONDS = 60;
 
 export interface LockOwner {
   version: number;
@@ -50,8 +62,10 @@ export interface LockOptions {
 export interface HeldLock {
   readonly file: string;
   readonly owner: LockOwner;
-  /** Whether the stale lock of another holder was taken over to get this one. */
+  /** Whether the stale lock of another holder was taken over to get this one (null also for an unreadable lock). */
   readonly tookOver: LockOwner | null;
+  /** Why the lock that was there was stale (an unreadable lock included), or null if there was none. */
+  readonly tookOverBecause: string | null;
   /** True once a heartbeat found another holder's token: this process no longer owns the run. Readable at any time. */
   readonly lost: boolean;
   /** Stops the heartbeat and removes the lock if it is still this holder's. */
@@ -66,19 +80,58 @@ export function lockPath(runDir: string): string {
 
 /** The lock's content, or null if there is none (or it cannot be read as a lock). */
 export function readLock(runDir: string): LockOwner | null {
+  const found = inspectLock(lockPath(runDir));
+  return found.kind === 'lock' ? found.owner : null;
+}
+
+/** What a lock file holds: nothing (no file), a lock, or something else (with what is wrong with it). */
+export type LockContent = { kind: 'missing' } | { kind: 'lock'; owner: LockOwner } | { kind: 'garbage'; why: string };
+
+/** Reads and checks a lock file (at most 64 KiB of it: a lock is a few hundred bytes). */
+export function inspectLock(file: string): LockContent {
+  let text: string;
   try {
-    const owner = JSON.parse(fs.readFileSync(lockPath(runDir), 'utf8')) as LockOwner;
-    return typeof owner.token === 'string' && typeof owner.heartbeat === 'string' ? owner : null;
-  } catch {
-    return null;
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(64 * 1024);
+      text = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? { kind: 'missing' } : { kind: 'garbage', why: `it cannot be read (${code ?? errorMessage(err)})` };
   }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { kind: 'garbage', why: text.trim() === '' ? 'it is empty' : `it is not JSON (${clip(text.trim(), 40)})` };
+  }
+  const o = parsed as Partial<LockOwner> | null;
+  const missing =
+    typeof o !== 'object' || o === null || Array.isArray(o)
+      ? 'it is not a JSON object'
+      : typeof o.token !== 'string'
+        ? 'it has no token'
+        : typeof o.heartbeat !== 'string'
+          ? 'it has no heartbeat'
+          : typeof o.host !== 'string'
+            ? 'it has no host'
+            : !Number.isInteger(o.pid)
+              ? 'it has no pid'
+              : null;
+  return missing ? { kind: 'garbage', why: missing } : { kind: 'lock', owner: o as LockOwner };
 }
 
 /** Why a lock is stale, or null if its holder looks alive. */
 export function staleReason(owner: LockOwner, staleAfterSeconds: number, now = Date.now()): string | null {
   const age = (now - Date.parse(owner.heartbeat)) / 1000;
-  if (!Number.isFinite(age)) return 'its heartbeat time cannot be read';
+  if (!Number.isFinite(age)) return `its heartbeat time ${clip(String(owner.heartbeat), 40)} cannot be read`;
   if (age > staleAfterSeconds) return `no heartbeat for ${Math.round(age)} s (stale after ${staleAfterSeconds} s)`;
+  if (-age > CLOCK_SKEW_SECONDS) {
+    return `its heartbeat ${owner.heartbeat} lies ${Math.round(-age)} s in the future, more than clocks in sync differ (${CLOCK_SKEW_SECONDS} s)`;
+  }
   if (owner.host === os.hostname() && owner.pid !== process.pid && !processExists(owner.pid)) {
     return `its process ${owner.pid} on this host (${owner.host}) no longer exists`;
   }
@@ -110,27 +163,29 @@ export function tryAcquireLock(runDir: string, opts: LockOptions): AcquireResult
     heartbeat: stamp,
     ...(opts.label ? { label: opts.label } : {}),
   };
-  let tookOver: LockOwner | null = null;
+  const ageOf = (holder: LockOwner) => Math.max(0, (now() - Date.parse(holder.heartbeat)) / 1000);
+  const staleBecause = (found: LockContent): string | null =>
+    found.kind === 'garbage'
+      ? `the lock file is not a sampgen lock: ${found.why}`
+      : found.kind === 'lock'
+        ? staleReason(found.owner, opts.staleAfterSeconds, now())
+        : null;
+  let previous: Takeover = { tookOver: null, tookOverBecause: null };
   // Two rounds: create; if a stale lock is in the way, move it aside and create again.
   for (let round = 0; round < 2; round++) {
-    if (linkNew(file, owner)) return { acquired: true, lock: startHeartbeat(file, owner, tookOver, opts) };
-    const holder = readLock(runDir);
-    if (!holder) {
-      // Unreadable or vanished between link and read: an unreadable lock is judged by its file's age.
-      const age = fileAgeSeconds(file, now());
-      if (age === null) continue; // gone: try again
-      if (age <= opts.staleAfterSeconds) return { acquired: false, holder: unknownHolder(file), ageSeconds: age };
-    } else if (!staleReason(holder, opts.staleAfterSeconds, now())) {
-      return { acquired: false, holder, ageSeconds: (now() - Date.parse(holder.heartbeat)) / 1000 };
-    }
+    if (linkNew(file, owner)) return { acquired: true, lock: startHeartbeat(file, owner, previous, opts) };
+    const found = inspectLock(file);
+    if (found.kind === 'missing') continue; // released between our link and our read: try again
+    if (found.kind === 'lock' && staleBecause(found) === null) return { acquired: false, holder: found.owner, ageSeconds: ageOf(found.owner) };
     const aside = `${file}.stale-${owner.token}`;
     try {
       fs.renameSync(file, aside);
     } catch {
       continue; // another worker moved it first; the next round sees whoever holds it now
     }
-    const moved = readMoved(aside);
-    if (moved && !staleReason(moved, opts.staleAfterSeconds, now())) {
+    const moved = inspectLock(aside);
+    const why = staleBecause(moved);
+    if (moved.kind === 'lock' && why === null) {
       // Between our read and our rename, a new holder linked its lock (or the old one beat again): it is alive,
       // so put it back untouched.
       try {
@@ -141,11 +196,31 @@ export function tryAcquireLock(runDir: string, opts: LockOptions): AcquireResult
       fs.rmSync(aside, { force: true });
       continue;
     }
-    tookOver = moved ?? holder;
+    previous = { tookOver: moved.kind === 'lock' ? moved.owner : null, tookOverBecause: why ?? staleBecause(found) };
     fs.rmSync(aside, { force: true });
   }
-  const holder = readLock(runDir) ?? unknownHolder(file);
-  return { acquired: false, holder, ageSeconds: (now() - Date.parse(holder.heartbeat)) / 1000 };
+  // Two rounds lost to other workers: report whoever holds it now.
+  const last = inspectLock(file);
+  if (last.kind === 'lock') return { acquired: false, holder: last.owner, ageSeconds: ageOf(last.owner) };
+  const holder = unknownHolder(file);
+  return { acquired: false, holder, ageSeconds: ageOf(holder) };
+}
+
+/** What a holder found in the way when it took the lock. */
+interface Takeover {
+  tookOver: LockOwner | null;
+  tookOverBecause: string | null;
+}
+
+/**
+ * The log line for a lock that was taken over, or null when there was nothing to take over, e.g. "took over the lock
+ * of runs/x (host b pid 12): no heartbeat for 700 s (stale after 600 s)" or "took over the lock of runs/x: the lock
+ * file is not a sampgen lock: it is not JSON (garbage)".
+ */
+export function describeTakeover(lock: HeldLock, runDir: string): string | null {
+  if (lock.tookOverBecause === null) return null;
+  const who = lock.tookOver ? ` (${lock.tookOver.host} pid ${lock.tookOver.pid})` : '';
+  return `took over the lock of ${runDir}${who}: ${lock.tookOverBecause}`;
 }
 
 function linkNew(file: string, owner: LockOwner): boolean {
@@ -165,14 +240,6 @@ function linkNew(file: string, owner: LockOwner): boolean {
 function readMoved(file: string): LockOwner | null {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as LockOwner;
-  } catch {
-    return null;
-  }
-}
-
-function fileAgeSeconds(file: string, now: number): number | null {
-  try {
-    return (now - fs.statSync(file).mtimeMs) / 1000;
   } catch {
     return null;
   }
@@ -210,7 +277,7 @@ const beat = () => {
 const timer = setInterval(beat, intervalMs);
 `;
 
-function startHeartbeat(file: string, owner: LockOwner, tookOver: LockOwner | null, opts: LockOptions): HeldLock {
+function startHeartbeat(file: string, owner: LockOwner, previous: Takeover, opts: LockOptions): HeldLock {
   const seconds = opts.heartbeatSeconds ?? Math.min(30, opts.staleAfterSeconds / 4);
   // Shared memory, not a message: a message waits for the main thread's event loop, which a long synchronous
   // training step keeps busy; the flag can be read between any two batches.
@@ -228,7 +295,8 @@ function startHeartbeat(file: string, owner: LockOwner, tookOver: LockOwner | nu
   return {
     file,
     owner,
-    tookOver,
+    tookOver: previous.tookOver,
+    tookOverBecause: previous.tookOverBecause,
     get lost() {
       return !released && Atomics.load(lostView, 0) === 1;
     },
