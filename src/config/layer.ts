@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { errorMessage } from '../errors';
 import { clip, quoteClipped } from '../util/clip';
+import { specialFileKind } from '../util/file-kind';
 import { ConfigError, ConfigIssue } from './issues';
 
 export interface Layer {
@@ -130,15 +131,6 @@ function fileErrorReason(err: unknown): string {
   if (code === 'ENOTDIR') return 'a part of the path is a file, not a folder';
   if (code === 'EISDIR') return 'is a folder, not a file';
   return clip(errorMessage(err), 200);
-}
-
-/** "a FIFO (named pipe)", "a character device", … for a file that is neither a regular file nor a folder. */
-export function specialFileKind(stat: fs.Stats): string {
-  if (stat.isFIFO()) return 'a FIFO (named pipe)';
-  if (stat.isCharacterDevice()) return 'a character device';
-  if (stat.isBlockDevice()) return 'a block device';
-  if (stat.isSocket()) return 'a socket';
-  return 'not a regular file';
 }
 
 function kindOf(value: unknown): string {

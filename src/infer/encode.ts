@@ -1,4 +1,6 @@
+import * as fs from 'fs';
 import { readAudioFile, AudioDecodeError, DecodedAudio } from '../audio';
+import { specialFileKind } from '../util/file-kind';
 import { ModelMetadata } from '../export';
 import { UserError } from '../errors';
 import { preprocessSignal } from '../preprocess/pipeline';
@@ -24,6 +26,7 @@ export function preprocessDecodedForModel(decoded: DecodedAudio, meta: Pick<Mode
 
 /** Reads an audio file and preprocesses it for the model; a file that can't be used is a UserError naming it. */
 export async function preprocessForModel(file: string, meta: ModelMetadata): Promise<Float32Array> {
+  checkReadableAsFile(file);
   let decoded;
   try {
     decoded = await readAudioFile(file);
@@ -34,4 +37,16 @@ export async function preprocessForModel(file: string, meta: ModelMetadata): Pro
   const row = preprocessDecodedForModel(decoded, meta);
   if (!(row instanceof Float32Array)) throw new UserError(`${file}: cannot be encoded: ${row.reason}`);
   return row;
+}
+
+/** Refuses what is not a regular file before reading it: reading a FIFO blocks forever, a device may never end. */
+function checkReadableAsFile(file: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    return; // missing or unreachable: readAudioFile says why, in its words
+  }
+  if (stat.isDirectory()) throw new UserError(`${file}: is a folder, not an audio file`);
+  if (!stat.isFile()) throw new UserError(`${file}: is ${specialFileKind(stat)}, not a regular file`);
 }

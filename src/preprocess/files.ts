@@ -3,6 +3,7 @@ import * as path from 'path';
 import { UserError, errorMessage } from '../errors';
 import { AUDIO_EXTENSIONS } from '../audio';
 import { DATASET_JSON } from '../data/format';
+import { specialFileKind } from '../util/file-kind';
 
 /** One input file to process, with the names it will carry in the dataset. */
 export interface InputFile {
@@ -123,7 +124,7 @@ export function discoverInputs(opts: DiscoverOptions): Discovery {
       const isDir = kind.isDirectory();
       if (!isDir && !kind.isFile()) {
         // Reading a FIFO would block until something writes to it; a device may never end.
-        unreadable.push({ relPath: rel(abs), reason: `${specialKind(kind)}, not a regular file` });
+        unreadable.push({ relPath: rel(abs), reason: `${specialFileKind(kind)}, not a regular file` });
         continue;
       }
       if (isDir) {
@@ -175,13 +176,6 @@ function brokenLinkReason(abs: string, err: unknown): string {
   return `a symbolic link to ${target} that cannot be followed: ${errorMessage(err)}`;
 }
 
-function specialKind(kind: fs.Dirent | fs.Stats): string {
-  if (kind.isFIFO()) return 'a FIFO (named pipe)';
-  if (kind.isCharacterDevice()) return 'a character device';
-  if (kind.isBlockDevice()) return 'a block device';
-  if (kind.isSocket()) return 'a socket';
-  return 'not a file or folder';
-}
 
 /**
  * Output WAV names: the source name with extension .wav. Sources that would collide (kick.wav next to

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import * as path from 'path';
 import { initBackend } from '../../backend';
-import { UserError } from '../../errors';
+import { isUserError, UserError } from '../../errors';
 import { encodeRows, disposeModel, openModel, OpenedModel } from '../../infer/model';
 import { preprocessForModel } from '../../infer/encode';
 import { generate } from '../../infer/generate';
@@ -86,16 +86,43 @@ export function registerEncode(program: Command): void {
     .requiredOption('-m, --model <dir>', 'an exported model folder with an encoder (autoencoders, VAEs)')
     .argument('<files...>', 'WAV, FLAC or AIFF files')
     .addOption(backendOption())
+    .addHelpText('after', '\nA file that cannot be encoded is reported (on stderr; with --json as {file, error}) and the others are still\nencoded; the exit code is then 2.')
     .action(async (files: string[], opts, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const points = await withModel(ctx, opts.model, opts.backend, true, async (model) => {
-        const rows = [];
-        for (const f of files) rows.push(await preprocessForModel(f, model.meta));
-        return encodeRows(model, rows);
-      });
-      if (ctx.options.json) return ctx.printJson(files.map((file, i) => ({ file, z: points[i] })));
-      files.forEach((file, i) => ctx.print(`${file}\t${points[i]!.map((v) => v.toFixed(5)).join(',')}`));
+      const results = await withModel(ctx, opts.model, opts.backend, true, (model) => encodeFiles(model, files));
+      const failed = results.filter((r): r is EncodeFailure => 'error' in r);
+      if (ctx.options.json) ctx.printJson(results);
+      for (const r of results) {
+        if ('error' in r) process.stderr.write(`sampgen: ${r.error}\n`);
+        else ctx.print(`${r.file}\t${r.z.map((v) => v.toFixed(5)).join(',')}`);
+      }
+      if (failed.length > 0) {
+        throw new UserError(`${failed.length} of ${files.length} file${files.length === 1 ? '' : 's'} could not be encoded (see above)`);
+      }
     });
+}
+
+type EncodeFailure = { file: string; error: string };
+type EncodeResult = { file: string; z: number[] } | EncodeFailure;
+
+/**
+ * Encodes each file, results in the order given; a file that cannot be used (unreadable, not audio, a FIFO…) is
+ * reported in its place instead of ending the command, so that one bad file among hundreds costs only its own line.
+ */
+async function encodeFiles(model: OpenedModel, files: string[]): Promise<EncodeResult[]> {
+  const results: EncodeResult[] = [];
+  const usable: { at: number; row: Float32Array }[] = [];
+  for (const [at, file] of files.entries()) {
+    try {
+      usable.push({ at, row: await preprocessForModel(file, model.meta) });
+    } catch (err) {
+      if (!isUserError(err)) throw err;
+      results[at] = { file, error: err.message };
+    }
+  }
+  const points = usable.length > 0 ? encodeRows(model, usable.map((u) => u.row)) : [];
+  usable.forEach((u, i) => (results[u.at] = { file: files[u.at]!, z: points[i]! }));
+  return results;
 }
 
 /** --normalize [mode] of every command that writes generated samples. */
