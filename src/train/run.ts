@@ -10,6 +10,7 @@ import { Progress, silentProgress, warnThrough } from '../progress';
 import { HeldLock } from '../sweep/lock';
 import { Rng } from '../util/rng';
 import { writeFileAtomic } from '../util/atomic';
+import { assertCanCreate } from '../util/output-dir';
 import {
   CheckpointIdentity,
   cleanCheckpointLeftovers,
@@ -99,6 +100,9 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const stop = opts.stop ?? newStopFlag();
   const log = (m: string) => progress.log(m);
 
+  // Where results go is checked before any work: a run must not train for hours and then find it cannot export.
+  assertCanCreate(config.output.runs, 'output.runs');
+  if (opts.export !== false) assertCanCreate(config.output.models, 'output.models');
   const dataset = openTrainingDataset(loaded);
   const runDir = runDirFor(loaded);
   try {

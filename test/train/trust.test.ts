@@ -405,3 +405,19 @@ describe('checksums through the CLI', () => {
     expect(generated.err).toMatch(/decoder\/weights.bin does not match the sha256/);
   });
 });
+
+describe('output folders are checked before training', () => {
+  test('output.models with a file in the way is exit 2 naming it, before any epoch; a damaged checkpoint.json is named by plain train', async () => {
+    const { root, data } = setup();
+    fs.writeFileSync(path.join(root, 'a-file'), 'x');
+    const bad = config(root, data, [`output.models=${JSON.stringify(path.join(root, 'a-file', 'models'))}`], { epochs: 1 });
+    await expect(trainModel({ loaded: bad })).rejects.toThrow(/output.models .*a-file.*: a file is in the way/);
+    expect(fs.existsSync(path.join(root, 'runs'))).toBe(false);
+
+    const first = await trainModel({ loaded: config(root, data, [], { epochs: 1 }), export: false });
+    fs.writeFileSync(path.join(first.runDir, 'checkpoints', 'latest', 'checkpoint.json'), '{"state": {');
+    await expect(trainModel({ loaded: config(root, data, [], { epochs: 1 }), export: false })).rejects.toThrow(/checkpoint .*checkpoint.json is damaged \(not valid JSON.*--force/);
+    const forced = await trainModel({ loaded: config(root, data, [], { epochs: 1 }), export: false, force: true });
+    expect(readLog(forced.runDir)).toHaveLength(1);
+  });
+});
