@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { describeFileSystemError, isUserError, isRuntimeFailure, errorMessage } from '../errors';
+import { signalExitCode, takeStartupSignal, turnForSignals } from '../util/signals';
 import { commands } from './commands';
 import { VERSION } from '../version';
 
@@ -22,6 +23,13 @@ export function buildProgram(): Command {
         'Run `sampgen <command> --help` for the options of one command.',
     );
   for (const register of commands) register(program);
+  program.hook('preAction', async (_program, action) => {
+    // A SIGINT/SIGTERM that came while the CLI loaded waits in the event loop (bin/sampgen installed the handlers
+    // first thing); one turn delivers it. Stopping here means stopping before the command has touched anything.
+    await turnForSignals();
+    const signal = takeStartupSignal();
+    if (signal) throw new StoppedWhileStarting(signal, commandPath(action));
+  });
   // The command list of `sampgen --help` shows one short line per command; `<cmd> --help` shows the whole text.
   for (const cmd of program.commands) if (!cmd.summary()) cmd.summary(firstClause(cmd.description()));
   markRequiredOptions(program);
@@ -36,6 +44,28 @@ function markRequiredOptions(cmd: Command): void {
     if (option.mandatory && !option.description.endsWith('(required)')) option.description = `${option.description} (required)`;
   }
   for (const sub of cmd.commands) markRequiredOptions(sub);
+}
+
+/**
+ * Commands whose documented answer to SIGINT/SIGTERM is a clean stop with exit 0 (they install train/stop.ts's
+ * handlers): a signal before they began gets exit 0 too. Any other command ends with 128 + the signal's number.
+ */
+const STOPS_CLEANLY_ON_SIGNAL = new Set(['train', 'sweep run']);
+
+class StoppedWhileStarting extends Error {
+  constructor(
+    readonly signal: NodeJS.Signals,
+    readonly command: string,
+  ) {
+    super(`${signal} while sampgen was starting`);
+  }
+}
+
+/** `sweep run` for the run subcommand of sweep; `train` for train. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }
 
 /** The text up to the first sentence end or colon, e.g. "Synthesize drum one-shots (no sample library needed)". */
@@ -73,6 +103,14 @@ export async function main(argv: string[]): Promise<number> {
     if (isRuntimeFailure(err)) {
       process.stderr.write(`sampgen: ${errorMessage(err)}\n`);
       return 1;
+    }
+    if (err instanceof StoppedWhileStarting) {
+      const cleanly = STOPS_CLEANLY_ON_SIGNAL.has(err.command);
+      process.stderr.write(
+        `sampgen: ${err.signal} while starting: stopped before ${err.command} began; nothing was written` +
+          (cleanly ? ' (run the same command again to start)' : '') + '\n',
+      );
+      return cleanly ? 0 : signalExitCode(err.signal);
     }
     const verbose = program.opts().verbose || argv.includes('--verbose') || argv.includes('-v');
     // A full disk, a read-only mount, a permission: nobody's bug, but the path must be named.

@@ -2,6 +2,11 @@
 export interface StopFlag {
   requested: boolean;
   reason?: string;
+  /**
+   * Set by the training loop once the checkpoint of a requested stop is on disk: nothing is lost any more, so a
+   * further signal ends the process at once with exit 0 instead of 130.
+   */
+  saved?: boolean;
 }
 
 export function newStopFlag(): StopFlag {
@@ -9,12 +14,17 @@ export function newStopFlag(): StopFlag {
 }
 
 /**
- * SIGINT/SIGTERM ask the loop to finish its batch, checkpoint and return; a second signal exits at once
- * (the last complete checkpoint is still on disk, because checkpoint writes are atomic).
+ * SIGINT/SIGTERM ask the loop to finish its batch, checkpoint and return; a second signal exits at once (the last
+ * complete checkpoint is still on disk, because checkpoint writes are atomic): with 130 while the batch or its
+ * checkpoint is still being made, with 0 once the stop's checkpoint is saved (`flag.saved`).
  */
 export function installStopHandlers(flag: StopFlag, onFirst?: (signal: string) => void): () => void {
   const handler = (signal: NodeJS.Signals) => {
     if (flag.requested) {
+      if (flag.saved) {
+        process.stderr.write(`\n${signal} again: the checkpoint is already saved; exiting\n`);
+        process.exit(0);
+      }
       process.stderr.write(`\n${signal} again: exiting without a new checkpoint\n`);
       process.exit(130);
     }
