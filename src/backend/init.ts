@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
+import '../util/quiet-tfjs'; // no TF.js notices (the cpu backend's tfjs-node advert) in sampgen's output
 import { errorMessage, UserError } from '../errors';
 import { describeCuda, probeCuda } from './cuda';
 import { installLazyFusedMatMul } from './lazy-fused-matmul';
@@ -64,12 +65,11 @@ export async function initBackend(requested: BackendRequest, log: Log = defaultL
     const result = await candidate.attempt(log);
     if (!result.ok) {
       attempts.push({ backend: candidate.label, ok: false, reason: result.reason });
-      log(`backend: ${candidate.label} skipped: ${result.reason}`);
       continue;
     }
     attempts.push({ backend: candidate.label, ok: true, reason: result.reason });
     const choice: BackendChoice = { ...result.choice, attempts };
-    log(`backend: using ${candidate.label} (${result.reason})`);
+    log(backendLine(candidate.label, result.reason, attempts));
     chosen.set(requested, choice);
     active = { choice, detail: detailOf(choice) };
     return choice;
@@ -83,6 +83,17 @@ export async function initBackend(requested: BackendRequest, log: Log = defaultL
     );
   }
   throw new Error(`backend '${requested}' could not be initialized (${why})`);
+}
+
+/**
+ * The one line every command logs about its backend. Optional packages that are simply not installed are the
+ * normal case and go unmentioned (`sampgen doctor` lists them); one that is installed but could not be used is said
+ * in the same line, since the user installed it to have it used.
+ */
+function backendLine(label: string, reason: string, attempts: readonly BackendAttempt[]): string {
+  const failed = attempts.filter((a) => !a.ok && !a.reason.startsWith('not installed'));
+  const skipped = failed.map((a) => `; skipped ${a.backend}: ${a.reason}`).join('');
+  return `backend: using ${label} (${reason})${skipped}`;
 }
 
 /**

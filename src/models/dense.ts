@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import '../util/quiet-tfjs'; // no TF.js notices (the cpu backend's tfjs-node advert) in sampgen's output
 import { UserError } from '../errors';
 import { Rng } from '../util/rng';
 

@@ -87,6 +87,17 @@ test('bad files are reported in their place, the good ones still encoded, then e
   expect(entries[0]!.z!.map((v) => v.toFixed(5)).join(',')).toBe(lines[0]!.split('\t')[1]);
 });
 
+test('the backend is one line on stderr, and none with --quiet (nor the TF.js cpu backend advert)', () => {
+  const args = ['encode', '-m', modelDir, '--backend', 'auto', good[0]!];
+  const loud = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60000 });
+  expect(loud.status).toBe(0);
+  expect(loud.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^backend: using \S+ \(/)]);
+  // The cpu backend is the one that advertises tfjs-node on its first tensor.
+  const quiet = spawnSync(process.execPath, [BIN, '--quiet', 'encode', '-m', modelDir, '--backend', 'cpu', good[0]!], { encoding: 'utf8', timeout: 60000 });
+  expect(quiet.status).toBe(0);
+  expect(quiet.stderr).toBe('');
+});
+
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
