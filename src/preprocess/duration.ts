@@ -10,6 +10,7 @@
  * A fractional number with `s` (`0.5s`) is rejected rather than guessed at: the message suggests `0.5`/`0.5sec`.
  */
 import { UserError } from '../errors';
+import { clip } from '../util/clip';
 
 /** A duration as the user gave it: a sample count is exact at every rate; seconds are converted per rate. */
 export type Duration = { samples: number } | { seconds: number };
@@ -25,7 +26,7 @@ const PATTERN = /^((?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*([a-z]*)$/i;
 /** Parse a duration; `what` names the option in the error (e.g. `--attack`). Throws UserError on bad text. */
 export function parseDuration(text: string, what: string): Duration {
   const trimmed = text.trim();
-  const bad = (why: string): UserError => new UserError(`${what}: invalid duration '${text}': ${why}`);
+  const bad = (why: string): UserError => new UserError(`${what}: invalid duration '${clip(text)}': ${why}`);
   if (/^-/.test(trimmed)) throw bad('a duration cannot be negative');
   const m = PATTERN.exec(trimmed);
   if (!m) throw bad(`expected ${DURATION_SYNTAX}`);

@@ -4,6 +4,7 @@ import { UserError, errorMessage } from '../errors';
 import { AUDIO_EXTENSIONS } from '../audio';
 import { DATASET_JSON } from '../data/format';
 import { specialFileKind } from '../util/file-kind';
+import { quoteClipped } from '../util/clip';
 
 /** One input file to process, with the names it will carry in the dataset. */
 export interface InputFile {
@@ -52,7 +53,7 @@ export function normalizeExtensions(list: string[] | undefined): string[] | unde
     const ext = item.trim().replace(/^\./, '').toLowerCase();
     if (!ext) continue;
     if (!supported.includes(ext)) {
-      throw new UserError(`--ext: "${item.trim()}" is not an audio format sampgen reads (supported: ${supported.join(', ')})`);
+      throw new UserError(`--ext: ${quoteClipped(item.trim())} is not an audio format sampgen reads (supported: ${supported.join(', ')})`);
     }
     out.add(ext);
   }

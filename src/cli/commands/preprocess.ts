@@ -2,6 +2,7 @@ import * as os from 'os';
 import { Command, Option } from 'commander';
 import { contextFor } from '../context';
 import { UserError } from '../../errors';
+import { clip } from '../../util/clip';
 import { CHANNEL_MODES, ChannelMode } from '../../preprocess/channel';
 import { DURATION_SYNTAX, parseDuration } from '../../preprocess/duration';
 import { datasetFoldersNote, preprocessDataset, PreprocessSummary } from '../../preprocess';
@@ -9,7 +10,7 @@ import { datasetFoldersNote, preprocessDataset, PreprocessSummary } from '../../
 /** Parses a whole number option, naming the option when it is not one. */
 export function parseInteger(what: string): (text: string) => number {
   return (text) => {
-    if (!/^\s*\d+\s*$/.test(text)) throw new UserError(`${what}: expected a whole number, got '${text}'`);
+    if (!/^\s*\d+\s*$/.test(text)) throw new UserError(`${what}: expected a whole number, got '${clip(text)}'`);
     return Number(text);
   };
 }

@@ -3,16 +3,20 @@ import { contextFor } from '../context';
 import { UserError } from '../../errors';
 import { MAX_SEED, seedOption } from '../../util/seed';
 import { assertCanCreate } from '../../util/output-dir';
+import { clip } from '../../util/clip';
 import { DRUM_KINDS, DrumKind, SYNTH_FORMATS, SynthSummary, writeSynthSet } from '../../synth';
 import type { WavEncoding } from '../../audio';
+
+/** More files than any sample library holds: `--count 1e20` would write until the disk is full. */
+const MAX_SYNTH_COUNT = 1_000_000;
 
 /** A whole-number option with a lower bound, naming the option when the text is not one. */
 function wholeNumber(option: string, min: number, max?: number): (text: string) => number {
   return (text) => {
     const t = text.trim();
     if (!/^\d+$/.test(t) || Number(t) < min || (max !== undefined && Number(t) > max)) {
-      const range = max === undefined ? `≥ ${min}` : `from ${min} to ${max}`;
-      throw new UserError(`${option}: expected a whole number ${range}, got '${text}'`);
+      const range = max === undefined ? `≥ ${min}` : `≥ ${min} and ≤ ${max}`;
+      throw new UserError(`${option}: expected a whole number ${range}, got '${clip(text)}'`);
     }
     return Number(t);
   };
@@ -31,7 +35,7 @@ export function register(program: Command): void {
     )
     .argument('<out>', 'folder to write <kind>-0001.wav … into (created if missing; must be empty unless --force)')
     .addOption(new Option('--kind <kind>', 'which drum to synthesize').choices(DRUM_KINDS as string[]).default('snare'))
-    .option('--count <n>', 'number of files to write (whole number ≥ 1)', wholeNumber('--count', 1), 100)
+    .option('--count <n>', `number of files to write (whole number from 1 to ${MAX_SYNTH_COUNT})`, wholeNumber('--count', 1, MAX_SYNTH_COUNT), 100)
     .option('--seed <n>', `random seed (whole number, 0 to ${MAX_SEED})`, seedOption('--seed'), 1)
     .addOption(
       new Option('--format <format>', 'WAV sample format: 32-bit float, or 16/24-bit integer PCM')
