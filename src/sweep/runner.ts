@@ -19,7 +19,7 @@ import { DEFAULT_STALE_AFTER_SECONDS, DONE_FILE, FAILED_FILE } from '../train/ru
 import { ensureSmokeDataset } from '../train/smoke';
 import { StopFlag, newStopFlag } from '../train/stop';
 import { writeFileAtomic } from '../util/atomic';
-import { tryAcquireLock } from './lock';
+import { describeTakeover, tryAcquireLock } from './lock';
 import { PlanEntry, SweepPlan } from './plan';
 
 export { DONE_FILE, FAILED_FILE, DEFAULT_STALE_AFTER_SECONDS };
@@ -167,7 +167,8 @@ async function runEntry(entry: PlanEntry, opts: SweepRunOptions, progress: Progr
   }
   const lock = got.lock;
   try {
-    if (lock.tookOver) progress.log(`entry ${entry.index}: took over the stale lock of ${lock.tookOver.host} pid ${lock.tookOver.pid}`);
+    const takeover = describeTakeover(lock, entry.runDir);
+    if (takeover) progress.log(`entry ${entry.index}: ${takeover}`);
     // Checked again under the lock: another worker may have finished it between our first look and now.
     if (readMarker<DoneMarker>(entry.runDir, DONE_FILE)) return { ...base, status: 'already-done' };
     const resume = hasCheckpoint(entry.runDir);

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { withPath } from '../errors';
 import { writeFileAtomic } from '../util/atomic';
 
 /** One line of log.jsonl: an epoch's summary. Model-specific losses are extra keys. */
@@ -44,5 +45,10 @@ export function truncateLog(runDir: string, throughEpoch: number): void {
 }
 
 export function appendLog(runDir: string, record: EpochRecord): void {
-  fs.appendFileSync(logPath(runDir), JSON.stringify(record) + '\n');
+  const file = logPath(runDir);
+  try {
+    fs.appendFileSync(file, JSON.stringify(record) + '\n');
+  } catch (err) {
+    throw withPath(err, file); // a full disk names the log, not just "write"
+  }
 }

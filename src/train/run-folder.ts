@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { LoadedConfig, runFolderName } from '../config';
 import { UserError, errorMessage } from '../errors';
-import { HeldLock, tryAcquireLock } from '../sweep/lock';
+import { describeTakeover, HeldLock, tryAcquireLock } from '../sweep/lock';
 
 /** Files a sweep leaves in a run folder to say how the run ended (sweep/runner.ts); a fresh start removes them. */
 export const DONE_FILE = 'done.json';
@@ -60,7 +60,8 @@ export function lockRunFolder(runDir: string, opts: { label: string; staleAfterS
         `${Math.round(got.ageSeconds)} s ago); two processes must not write one run: wait for it to finish or stop it`,
     );
   }
-  if (got.lock.tookOver) opts.log(`took over the stale lock of ${got.lock.tookOver.host} pid ${got.lock.tookOver.pid} on ${runDir}`);
+  const takeover = describeTakeover(got.lock, runDir);
+  if (takeover) opts.log(takeover);
   return got.lock;
 }
 

@@ -344,6 +344,7 @@ async function trainLoop(input: LoopInput): Promise<TrainResult> {
         assertStillOwner();
         progress.stop();
         await checkpoint();
+        stop.saved = true; // a further signal now exits 0 at once: nothing is left to lose
         progress.log(`stopped (${stop.reason ?? 'requested'}) at epoch ${epoch + 1}, batch ${b + 1}: checkpoint saved in ${runDir}; continue with --resume`);
         status = 'interrupted';
         break epochs;
@@ -416,6 +417,7 @@ async function trainLoop(input: LoopInput): Promise<TrainResult> {
     }
     if (smokeDone) break;
     if (stop.requested && state.epoch < train.epochs) {
+      stop.saved = true; // the epoch's checkpoint above was the stop's
       progress.stop();
       progress.log(`stopped (${stop.reason ?? 'requested'}) after epoch ${state.epoch}: checkpoint saved in ${runDir}; continue with --resume`);
       status = 'interrupted';

@@ -8,6 +8,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { LoadedConfig, serializeConfig } from '../config';
 import { Dataset } from '../data';
+import { withPath } from '../errors';
 import { Progress, warnThrough } from '../progress';
 import { Rng } from '../util/rng';
 import { ModelTrainer } from './model-trainer';
@@ -39,7 +40,12 @@ export function startTracking(input: {
 }): Tracking {
   const { runDir, loaded, trainer, dataset, progress } = input;
   const provenance = collectProvenance({ configFile: loaded.file, backend: input.backend, datasetFingerprint: input.datasetFingerprint });
-  fs.appendFileSync(path.join(runDir, 'provenance.jsonl'), JSON.stringify({ ...provenance, start_step: input.startStep }) + '\n');
+  const provenanceFile = path.join(runDir, 'provenance.jsonl');
+  try {
+    fs.appendFileSync(provenanceFile, JSON.stringify({ ...provenance, start_step: input.startStep }) + '\n');
+  } catch (err) {
+    throw withPath(err, provenanceFile);
+  }
   if (!loaded.config.output.tensorboard) return { onEpoch: () => {}, close: () => {} };
 
   const writer = openEventWriter(runDir, {

@@ -421,3 +421,25 @@ describe('output folders are checked before training', () => {
     expect(readLog(forced.runDir)).toHaveLength(1);
   });
 });
+
+describe('stopping', () => {
+  test('once the stop checkpoint is on disk the stop flag says so (a second signal then exits 0, see stop.ts)', async () => {
+    const { root, data } = setup();
+    const stop = newStopFlag();
+    let savedWhenRequested: boolean | undefined;
+    const progress: Progress = {
+      ...silentProgress,
+      update: (steps) => {
+        if (steps === 4) {
+          stop.requested = true;
+          savedWhenRequested = stop.saved;
+        }
+      },
+    };
+    const result = await trainModel({ loaded: config(root, data, [], { epochs: 5 }), progress, stop, export: false });
+    expect(result.status).toBe('interrupted');
+    expect(savedWhenRequested).toBeFalsy();
+    expect(stop.saved).toBe(true);
+    expect(readCheckpointState(result.runDir)!.step).toBe(4);
+  });
+});
