@@ -16,6 +16,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify } from 'yaml';
+import { configFileProblem, MAX_ALIAS_COUNT } from '../config/layer';
 import { UserError } from '../errors';
 import { canonicalJson } from '../config';
 import { schemaAt } from '../config/schema';
@@ -53,6 +54,10 @@ export function setExpression(key: string, value: unknown): string {
 }
 
 export function readGridFile(file: string): Grid {
+  // The same limits as a config file: a FIFO or /dev/zero must not hang the planner, nor a huge file cost memory.
+  if (!fs.existsSync(file)) throw new UserError(`grid file ${file} does not exist`);
+  const problem = configFileProblem(file);
+  if (problem) throw new UserError(`cannot read grid file ${file}: ${problem.replace(/^is /, 'it is ')}`);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -91,7 +96,12 @@ export function parseGrid(text: string, file: string): Grid {
   const problem = (keyPath: unknown[], message: string) => problems.push(`${where(keyPath)}: ${message}`);
 
   if (!isMap(doc.contents)) throw new UserError(`${file}: a grid file must be a mapping with keys ${TOP_KEYS.join(', ')}`);
-  const raw = doc.toJS() as Record<string, unknown>;
+  let raw: Record<string, unknown>;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>;
+  } catch {
+    throw new UserError(`${file}: its YAML aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies of their anchors (a YAML alias bomb?)`);
+  }
   for (const key of Object.keys(raw)) {
     if (!TOP_KEYS.includes(key)) problem([key], `unknown key "${key}" (a grid file has ${TOP_KEYS.join(', ')})`);
   }

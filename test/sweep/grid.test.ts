@@ -163,3 +163,15 @@ describe('hash stability', () => {
     expect(plan.entries.map((e) => e.loaded.legacyFullHash!.slice(0, 8))).toEqual(['61e8d3ee', '44b9606b']);
   });
 });
+
+describe('hostile grid files', () => {
+  test('a FIFO, a folder and an alias bomb are refused at once with one line naming the file', () => {
+    const p = tinyProject('configs: [configs/ae-*.yaml]\n');
+    const fifo = path.join(p.root, 'grid.fifo');
+    require('child_process').execFileSync('mkfifo', [fifo]);
+    expect(() => readGridFile(fifo)).toThrow(/cannot read grid file .*grid\.fifo: it is a FIFO/);
+    expect(() => readGridFile(p.root)).toThrow(/cannot read grid file .*: it is a folder/);
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'configs: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n');
+    expect(() => parseGrid(bomb, 'bomb.yaml')).toThrow(/bomb\.yaml: its YAML aliases .* alias bomb/);
+  });
+});
