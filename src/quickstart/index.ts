@@ -101,7 +101,7 @@ export async function quickstart(opts: QuickstartOptions): Promise<QuickstartSum
   const modelDir = trained.modelDir!;
 
   log(`4/5 decoding a 6x6 grid of its latent space into ${out}`);
-  await initBackend(opts.backend);
+  await initBackend(opts.backend, log);
   const model = await openModel(modelDir, { encoder: true });
   try {
     fs.rmSync(out, { recursive: true, force: true });

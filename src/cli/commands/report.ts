@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { buildReport } from '../../report';
+import { assertCanCreate } from '../../util/output-dir';
 import { collect, contextFor } from '../context';
 
 interface ReportCliOptions {
@@ -34,6 +35,7 @@ export function register(program: Command): void {
     )
     .action((roots: string[], opts: ReportCliOptions, cmd: Command) => {
       const ctx = contextFor(cmd);
+      assertCanCreate(opts.out, '--out');
       const result = buildReport({
         roots,
         out: opts.out,

@@ -11,6 +11,7 @@ import { BOUNDS_SYNTAX, MAX_POINTS, parseBounds } from '../../infer/model';
 import { writeFileAtomic } from '../../util/atomic';
 import { seedOption } from '../../util/seed';
 import { contextFor, CommandContext } from '../context';
+import { assertCanCreate } from '../../util/output-dir';
 import { latentMap, COLOR_FEATURES } from '../../infer/latent-map';
 import { describeRows, evaluateModel, metricsMarkdown, parseSplit, METRICS_FORMAT_VERSION, MetricsFile, ModelEvaluation } from '../../infer/evaluate';
 import { BOOTSTRAP_LEVEL } from '../../eval/bootstrap';
@@ -148,6 +149,7 @@ export function registerInterpolate(program: Command): void {
     .addOption(backendOption())
     .action(async (a: string, b: string, opts, cmd: Command) => {
       const ctx = contextFor(cmd);
+      assertCanCreate(opts.out, '--out');
       const format = checkWavFormat(opts.format);
       const normalize = opts.normalize === true ? 'peak' : opts.normalize;
       const result = await withModel(ctx, opts.model, opts.backend, true, (model) =>
@@ -178,6 +180,7 @@ export function registerLatentMap(program: Command): void {
     )
     .action(async (opts, cmd: Command) => {
       const ctx = contextFor(cmd);
+      assertCanCreate(path.dirname(path.resolve(opts.out)), '--out');
       const bounds = parseBounds(opts.bounds);
       const result = await withModel(ctx, opts.model, opts.backend, true, async (model) => {
         const dataset = openDataset(opts.dataset);
@@ -219,6 +222,7 @@ export function registerEvaluate(program: Command): void {
     )
     .action(async (opts, cmd: Command) => {
       const ctx = contextFor(cmd);
+      if (opts.out) assertCanCreate(opts.out, '--out');
       if (Boolean(opts.dataset) === Boolean(opts.heldOut)) throw new UserError('give exactly one of --dataset <dir> (with --split) or --held-out <dir>');
       if (opts.heldOut && cmd.getOptionValueSource('split') === 'cli') {
         throw new UserError('--split applies to --dataset; a --held-out dataset is used whole, never split');
