@@ -1,22 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { configReference, referenceGaps } from '../../src/config/reference';
-import { main } from '../../src/cli/main';
+import { runCli } from '../helpers/cli';
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  const exitCode = process.exitCode;
-  try {
-    return { code: await main(['node', 'sampgen', ...args]), out, err };
-  } finally {
-    process.exitCode = exitCode;
-    so.mockRestore();
-    se.mockRestore();
-  }
-}
+const cli = runCli;
 
 describe('sampgen config show', () => {
   const CONFIG = path.join(__dirname, '..', '..', 'configs', 'ae-small-tanh.yaml');

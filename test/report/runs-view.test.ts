@@ -1,25 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
+import { runCli } from '../helpers/cli';
 import { loadConfig } from '../../src/config';
 import { trainModel } from '../../src/train/run';
 import { readLog } from '../../src/train/log';
 import { tinyProject } from '../sweep/helpers';
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  const exitCode = process.exitCode;
-  try {
-    return { code: await main(['node', 'sampgen', '--quiet', ...args]), out, err };
-  } finally {
-    process.exitCode = exitCode;
-    so.mockRestore();
-    se.mockRestore();
-  }
-}
+const cli = (args: string[]) => runCli(['--quiet', ...args]);
 
 describe('sampgen runs', () => {
   test('lists runs with status, epochs, best and last validation loss and dataset; shows one; diffs two', async () => {

@@ -1,28 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
+import { runCli } from '../helpers/cli';
 import { readMarker, DONE_FILE, DoneMarker } from '../../src/sweep';
 import { tinyProject, LENGTH } from './helpers';
 
-/** Runs the CLI in this process, capturing stdout and stderr. */
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  const exitCode = process.exitCode;
-  try {
-    const code = await main(['node', 'sampgen', '--quiet', ...args]);
-    return { code, out, err };
-  } finally {
-    process.env = saved;
-    process.exitCode = exitCode;
-    so.mockRestore();
-    se.mockRestore();
-  }
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(['--quiet', ...args], env);
 
 describe('sampgen sweep / report / train --smoke', () => {
   test('plan --json, run --index auto, an out-of-range index, and a report', async () => {

@@ -19,6 +19,7 @@ import { measureCollapse } from '../../src/train/diagnostics';
 import type { ModelTrainer } from '../../src/train/model-trainer';
 import { decayingSines, tempDir, writeTestDataset } from '../helpers/dataset';
 import { eventFiles, readEvents } from '../helpers/tfevents';
+import { runCli } from '../helpers/cli';
 
 const LENGTH = 64;
 
@@ -367,23 +368,9 @@ describe('progress of a whole run', () => {
 
 describe('checksums through the CLI', () => {
   test('generate and encode with a damaged decoder or encoder: exit 2 naming the file, no NaN points', async () => {
-    const { main } = await import('../../src/cli/main');
     const { root, data } = setup();
     const { modelDir } = await trainModel({ loaded: config(root, data, [], { epochs: 1 }) });
-    const run = async (args: string[]) => {
-      let out = '';
-      let err = '';
-      const so = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-      const se = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-      const exitCode = process.exitCode;
-      try {
-        return { code: await main(['node', 'sampgen', '--quiet', ...args]), out, err };
-      } finally {
-        process.exitCode = exitCode;
-        so.mockRestore();
-        se.mockRestore();
-      }
-    };
+    const run = (args: string[]) => runCli(['--quiet', ...args]);
     const wav = path.join(data, 'hit-0.wav');
     const { encodeWav } = await import('../../src/audio');
     fs.writeFileSync(wav, encodeWav([decayingSines(1, LENGTH)[0]!], 8000, 'float32'));
