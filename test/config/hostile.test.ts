@@ -77,7 +77,7 @@ describe('contents that are not a config', () => {
     ]);
     // A few aliases are fine: a base may reuse a list.
     const fine = tempConfigs({ 'x.yaml': DENSE + '  encoder_units: &units [64, 16]\n  decoder_units: *units\n' });
-    expect(loadConfig(path.join(fine, 'x.yaml')).config.model.decoder_units).toEqual([64, 16]);
+    expect(loadConfig(path.join(fine, 'x.yaml')).config.model).toMatchObject({ decoder_units: [64, 16] });
   });
 
   it('a 1 MB value is echoed as its first 80 characters and its length', () => {

@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { openDataset, trainingSplit } from '../../src/data';
-import { isUserError } from '../../src/errors';
 import { describeRows, evaluateModel, metricsMarkdown, ModelEvaluation, parseSplit } from '../../src/infer/evaluate';
 import { latentMap } from '../../src/infer/latent-map';
 import { decayingSines, tempDir, writeTestDataset } from '../helpers/dataset';
 import { fakeModel } from './fake-model';
+import { userErrorOf } from '../helpers/errors';
 
 const LENGTH = 64;
 const RATE = 8000;
@@ -20,15 +20,6 @@ beforeAll(async () => {
   dataDir = writeTestDataset(path.join(root, 'data'), decayingSines(40, LENGTH), RATE);
 });
 
-const userErrorOf = async (f: () => unknown): Promise<Error> => {
-  try {
-    await f();
-  } catch (err) {
-    expect(isUserError(err)).toBe(true);
-    return err as Error;
-  }
-  throw new Error('expected a UserError');
-};
 
 function withDataset<T>(dir: string, use: (d: ReturnType<typeof openDataset>) => T): T {
   const dataset = openDataset(dir);

@@ -2,26 +2,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { decodeAudio } from '../../src/audio';
-import { isUserError } from '../../src/errors';
 import { generate } from '../../src/infer/generate';
 import { formatBounds, gridPoints, latentBoxFor, MAX_POINTS, parseBounds, percentileBox } from '../../src/infer/model';
 import { countAboveFullScale, normalizeSample, NORMALIZE_PEAK_DBFS, NORMALIZE_RMS_DBFS, writeSample } from '../../src/infer/write';
 import { tempDir } from '../helpers/dataset';
 import { fakeModel } from './fake-model';
+import { userErrorOf } from '../helpers/errors';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const userErrorOf = async (f: () => unknown): Promise<Error> => {
-  try {
-    await f();
-  } catch (err) {
-    expect(isUserError(err)).toBe(true);
-    return err as Error;
-  }
-  throw new Error('expected a UserError');
-};
 
 /** 200 training points near the origin and one outlier at z₂ = 240 (the medium relu model of the issue). */
 function pointsWithOutlier(): number[][] {

@@ -13,10 +13,10 @@ import { evaluateModel } from '../../src/infer/evaluate';
 import { decayTime, spectralCentroid } from '../../src/infer/features';
 import { openDataset } from '../../src/data';
 import { decodeAudio, encodeWav } from '../../src/audio';
-import { isUserError } from '../../src/errors';
 import { Rng } from '../../src/util/rng';
 import { decayingSines, tempDir, writeTestDataset } from '../helpers/dataset';
 import { parsePngHeader } from '../eval/plot/png-helpers';
+import { userErrorOf } from '../helpers/errors';
 
 const LENGTH = 64;
 const RATE = 8000;
@@ -43,15 +43,6 @@ beforeAll(async () => {
   model = await openModel(modelDir, { encoder: true });
 });
 
-const userErrorOf = async (f: () => unknown): Promise<Error> => {
-  try {
-    await f();
-  } catch (err) {
-    expect(isUserError(err)).toBe(true);
-    return err as Error;
-  }
-  throw new Error('expected a UserError');
-};
 
 describe('latent points', () => {
   test('a point with the wrong number of coordinates is a user error naming the latent size', async () => {
