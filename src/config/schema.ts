@@ -9,7 +9,8 @@
  */
 // Seeds feed Rng, which keeps 32 bits: larger seeds would silently collide with smaller ones (src/util/seed.ts).
 import { MAX_SEED } from '../util/seed';
-import { ACTIVATIONS, BACKENDS, EXPORT_CHOICES, LOSSES, LR_SCHEDULES, MODEL_SIZES, MODEL_TYPES, OPTIMIZERS, UPSAMPLES } from './types';
+import { LOSS_SCHEMA } from '../train/losses/spec';
+import { ACTIVATIONS, BACKENDS, EXPORT_CHOICES, LR_SCHEDULES, MODEL_SIZES, MODEL_TYPES, OPTIMIZERS, UPSAMPLES } from './types';
 
 export interface SchemaNode {
   type?: string | string[];
@@ -98,7 +99,7 @@ export const LAYER_SCHEMA: SchemaNode = section({
     lr: { type: 'number', exclusiveMinimum: 0, description: 'a number > 0' },
     beta1: { type: 'number', minimum: 0, exclusiveMaximum: 1, description: 'a number in [0, 1)' },
     beta2: { type: 'number', minimum: 0, exclusiveMaximum: 1, description: 'a number in [0, 1)' },
-    loss: oneOf(LOSSES),
+    loss: LOSS_SCHEMA,
     seed: int(0, MAX_SEED),
     backend: oneOf(BACKENDS),
     checkpoint_every: int(1),

