@@ -3,7 +3,7 @@
  * The numbers are the study's (700 epochs, latent 2, 17640-sample examples) and WaveGAN's (16384 samples,
  * latent 100, d = 64, phase shuffle 2, λ = 10, 5 critic steps).
  */
-import type { DataConfig, GanConfig, ModelType, OutputConfig, TrainConfig, VaeConfig } from './types';
+import type { AugmentConfig, DataConfig, GanConfig, ModelType, OutputConfig, TrainConfig, VaeConfig } from './types';
 
 /** Samples per example of the study's dense models (0.4 s at 44.1 kHz). */
 export const DENSE_LENGTH = 17640;
@@ -36,10 +36,16 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = {
   // must not ship its last, worse weights by default; models without a validation loss (the GAN) export the last.
   export: 'best',
   early_stop: null,
+  // Off: the study trained on its snares as they are, and every existing run keeps its hash and its losses.
+  augment: null,
+  init_from: null,
 };
 
 /** early_stop's keys when a config gives only some of them. */
 export const EARLY_STOP_DEFAULTS = { min_delta: 0 } as const;
+
+/** augment's keys when a config gives only some of them: every part off. */
+export const AUGMENT_DEFAULTS: Readonly<AugmentConfig> = { gain_db: null, polarity: false, shift_ms: 0, pitch_semitones: 0, mix: 0 };
 
 // micro_batch 16: WGAN-GP's penalty differentiates the critic twice, and at d 16 one example holds about 80 MB of
 // intermediates on the wasm backend, whose heap cannot pass 4 GB; WaveGAN's batch of 64 in one pass does not fit.

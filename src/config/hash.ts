@@ -18,13 +18,16 @@
  *   - keys the chosen model does not use: `gan.*` unless model.type is gan, `vae.*` unless vae,
  *     `train.loss` for the GAN (WGAN-GP has its own loss), `train.beta1/beta2` unless the optimizer is adam.
  *     (Model keys of other types are not in the resolved config at all.)
+ *   - `train.augment` and `train.init_from` while they are off (null, or an augment mapping with every part off),
+ *     so that every run made before they existed keeps its hash; when on, the augment parts that are on and the
+ *     init_from path as given are hashed (the source's weights are not: each run logs their sha256 instead).
  * Everything else is hashed, including `data.path` (another dataset is another experiment) and
  * `train.backend` (backends differ in the last bits of floating point, so results may differ slightly).
  * What the dataset folder holds is not hashed (it is not known when a sweep is planned); each run records its
  * dataset's fingerprint instead, and refuses to continue on other data (see train/run.ts).
  */
 import { createHash } from 'crypto';
-import type { SampgenConfig } from './types';
+import type { AugmentConfig, SampgenConfig } from './types';
 
 /** JSON with object keys sorted at every level, so that key order in the YAML never changes the hash. */
 export function canonicalJson(value: unknown): string {
@@ -45,11 +48,31 @@ const UNHASHED_TRAIN_KEYS = ['log_every', 'checkpoint_every', 'epochs', 'max_ste
 /** Each schedule's keys; warm-up applies to every schedule and is hashed when it is on. */
 const SCHEDULE_KEYS = { constant: [], step: ['lr_step_every', 'lr_step_gamma'], cosine: ['lr_min'] } as const;
 const ALL_SCHEDULE_KEYS = ['lr_schedule', 'lr_warmup_epochs', 'lr_step_every', 'lr_step_gamma', 'lr_min'] as const;
+/** Train keys added after runs existed: hashed only when on (see the file comment). */
+const OFF_UNHASHED_TRAIN_KEYS = ['augment', 'init_from'] as const;
+
+/**
+ * The parts of train.augment that change the training data, with their settings; null when none does (then the run
+ * trains exactly as without augmentation). Parts added later are left out while off, so existing hashes stay.
+ */
+export function activeAugmentParts(augment: AugmentConfig | null | undefined): Partial<AugmentConfig> | null {
+  if (!augment) return null;
+  const on: Partial<AugmentConfig> = {};
+  if (augment.gain_db && (augment.gain_db[0] !== 0 || augment.gain_db[1] !== 0)) on.gain_db = augment.gain_db;
+  if (augment.polarity) on.polarity = true;
+  if (augment.shift_ms > 0) on.shift_ms = augment.shift_ms;
+  if (augment.pitch_semitones > 0) on.pitch_semitones = augment.pitch_semitones;
+  if (augment.mix > 0) on.mix = augment.mix;
+  return Object.keys(on).length > 0 ? on : null;
+}
 
 /** The part of a resolved config that determines the training result (see the file comment). */
 export function hashedView(config: SampgenConfig): Record<string, unknown> {
   const trainView: Record<string, unknown> = { ...config.train };
-  for (const key of [...UNHASHED_TRAIN_KEYS, ...ALL_SCHEDULE_KEYS]) delete trainView[key];
+  for (const key of [...UNHASHED_TRAIN_KEYS, ...ALL_SCHEDULE_KEYS, ...OFF_UNHASHED_TRAIN_KEYS]) delete trainView[key];
+  const augment = activeAugmentParts(config.train.augment);
+  if (augment) trainView.augment = augment;
+  if (config.train.init_from != null) trainView.init_from = config.train.init_from;
   const schedule = config.train.lr_schedule;
   if (schedule !== 'constant' || config.train.lr_warmup_epochs > 0) {
     trainView.lr_schedule = schedule;
@@ -67,8 +90,9 @@ export function hashedView(config: SampgenConfig): Record<string, unknown> {
  */
 export function legacyHashedView(config: SampgenConfig): Record<string, unknown> | null {
   if (config.train.lr_schedule !== 'constant' || config.train.lr_warmup_epochs > 0) return null;
+  if (activeAugmentParts(config.train.augment) || config.train.init_from != null) return null;
   const trainView: Record<string, unknown> = { ...config.train };
-  for (const key of ['log_every', 'checkpoint_every', 'early_stop', 'export', ...ALL_SCHEDULE_KEYS]) delete trainView[key];
+  for (const key of ['log_every', 'checkpoint_every', 'early_stop', 'export', ...ALL_SCHEDULE_KEYS, ...OFF_UNHASHED_TRAIN_KEYS]) delete trainView[key];
   return withModelSections(config, trainView);
 }
 

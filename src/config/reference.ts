@@ -4,6 +4,7 @@
  * and fails when a schema key has no meaning here or a meaning names a key the schema does not have.
  */
 import { DATA_DEFAULTS, EARLY_STOP_DEFAULTS, GAN_DEFAULTS, MODEL_KEYS, modelDefaults, MODEL_REQUIRED, OUTPUT_DEFAULTS, TRAIN_DEFAULTS, VAE_DEFAULTS } from './defaults';
+import { AUGMENT_DEFAULTS } from './defaults';
 import { knownPaths, schemaAt } from './schema';
 import { MODEL_TYPES } from './types';
 
@@ -48,6 +49,28 @@ export const KEY_MEANINGS: Readonly<Record<string, string>> = {
   'train.early_stop': 'Stop when the validation loss has not improved by more than min_delta for patience epochs; null: never. Not part of the run hash.',
   'train.early_stop.patience': 'Epochs without improvement before stopping.',
   'train.early_stop.min_delta': 'The improvement that counts (in loss units).',
+  'train.augment':
+    'Augments training batches on the fly (validation batches never): each example gets fresh draws from the run\'s seeded ' +
+    'stream (a function of train.seed and the step, so runs repeat and resume bit for bit). Applied in the order pitch, ' +
+    'shift, gain, polarity, then mix. null: none, as in the study; a mapping turns on the parts it sets. ' +
+    'Part of the run hash only when some part is on.',
+  'train.augment.gain_db':
+    'Gain in dB drawn uniformly from [low, high] per example (×10^(g/20); not clipped); null: none.',
+  'train.augment.polarity': 'Flip the sign of each example with probability 1/2.',
+  'train.augment.shift_ms':
+    'Shift each example by a whole number of samples drawn uniformly from ±this many ms (rounded to samples at the ' +
+    'dataset\'s rate), filling with zeros; 0: none. Must be shorter than a row.',
+  'train.augment.pitch_semitones':
+    'Pitch shift by band-limited resampling (the preprocess resampler): a shift drawn uniformly from 15 equally spaced ' +
+    'values in ±this many semitones scales every frequency by 2^(s/12) and the duration by its inverse; the attack stays at ' +
+    'the dataset\'s attack index (to within half a sample), the rest is zero-filled or cut; 0: none.',
+  'train.augment.mix':
+    'Blend each example with another example of its batch (after the other parts): x·(1−λ) + y·λ, λ uniform in [0, mix]; 0: none.',
+  'train.init_from':
+    'Start a fresh run from trained weights (fine-tuning on a new kit): a model folder (sampgen.json; its parts set the ' +
+    'networks of the same names, others such as the GAN\'s critic start fresh) or a run folder (its best checkpoint, else ' +
+    'its latest; every network). Shapes must match the config\'s model. On --resume the checkpoint wins. The path is ' +
+    'part of the run hash; the log names the source\'s weights sha256.',
   gan: 'WaveGAN training (model.type gan only).',
   'gan.lambda_gp': 'Weight λ of WGAN-GP\'s gradient penalty.',
   'gan.critic_steps': 'Critic updates per generator update.',
@@ -85,8 +108,8 @@ function defaultOf(path: string[]): string {
     return key === 'type' ? 'required' : byType.filter(Boolean).join('; ');
   }
   if (path.length === 3) {
-    // The one nested mapping: train.early_stop.
-    const nested = EARLY_STOP_DEFAULTS as Record<string, unknown>;
+    // The nested mappings: train.early_stop and train.augment.
+    const nested = (path[1] === 'augment' ? AUGMENT_DEFAULTS : EARLY_STOP_DEFAULTS) as Record<string, unknown>;
     return path[2]! in nested ? JSON.stringify(nested[path[2]!]) : 'required';
   }
   const defaults = SECTION_DEFAULTS[section!] as Record<string, unknown> | undefined;

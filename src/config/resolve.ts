@@ -16,6 +16,7 @@ import {
   VAE_DEFAULTS,
   WAVEGAN_LENGTH,
 } from './defaults';
+import { AUGMENT_DEFAULTS } from './defaults';
 import { ConfigError, ConfigIssue } from './issues';
 import { Merged } from './merge';
 import { schemaAt } from './schema';
@@ -78,6 +79,17 @@ export function resolveMerged(merged: Merged, ctx: ResolveContext): SampgenConfi
       issues.push({ ...at('train.early_stop'), message: 'train.early_stop.patience is required: the epochs without improvement to wait (or set train.early_stop: null)' });
     }
     train.early_stop = { ...EARLY_STOP_DEFAULTS, ...train.early_stop };
+  }
+  if (train.augment !== null) {
+    train.augment = { ...AUGMENT_DEFAULTS, ...train.augment };
+    const gain = train.augment.gain_db;
+    // The schema checks each number; the pair as a whole is checked here (ajv's tuples need a length the schema lacks).
+    if (gain !== null && (gain.length !== 2 || gain[0] > gain[1])) {
+      issues.push({
+        ...at('train.augment.gain_db'),
+        message: `train.augment.gain_db must be a list [low, high] of two gains in dB with low <= high, got ${JSON.stringify(gain)}`,
+      });
+    }
   }
   if (train.lr_schedule === 'cosine' && train.lr_min > train.lr) {
     issues.push({ ...at('train.lr_min'), message: `train.lr_min (${train.lr_min}) must not exceed train.lr (${train.lr}): the cosine schedule decays from lr to lr_min` });

@@ -121,6 +121,28 @@ export const LAYER_SCHEMA: SchemaNode = section({
       },
       'no early stopping',
     ),
+    augment: nullable(
+      {
+        ...section({
+          gain_db: nullable(
+            {
+              type: 'array',
+              items: { type: 'number', minimum: -40, maximum: 40 },
+              minItems: 2,
+              description: 'a list [low, high] of two gains in dB, each in [-40, 40], low <= high',
+            },
+            'no gain change',
+          ),
+          polarity: { type: 'boolean', description: 'true or false' },
+          shift_ms: { type: 'number', minimum: 0, maximum: 1000, description: 'a number of milliseconds in [0, 1000]' },
+          pitch_semitones: { type: 'number', minimum: 0, maximum: 12, description: 'a number of semitones in [0, 12]' },
+          mix: { type: 'number', minimum: 0, maximum: 0.5, description: 'a number in [0, 0.5] (the largest blend weight)' },
+        }),
+        description: 'a mapping with keys gain_db, polarity, shift_ms, pitch_semitones, mix (each optional, off by default)',
+      },
+      'no augmentation',
+    ),
+    init_from: nullable(text('a model folder or a run folder whose weights training starts from'), 'fresh weights'),
   }),
   gan: section({
     lambda_gp: { type: 'number', minimum: 0, description: 'a number >= 0' },

@@ -115,6 +115,24 @@ export interface TrainConfig {
   export: ExportChoice;
   /** Stop when the validation loss has not improved by more than `min_delta` for `patience` epochs; null: never. */
   early_stop: EarlyStopConfig | null;
+  /** On-the-fly augmentation of training batches (see train/augment.ts); null: none (the study had none). */
+  augment: AugmentConfig | null;
+  /** A model folder or run folder whose weights a fresh run starts from (fine-tuning; see train/init-from.ts); null: fresh weights. */
+  init_from: string | null;
+}
+
+/** What train.augment does to each training example; every part is off at its default (see train/augment.ts). */
+export interface AugmentConfig {
+  /** Gain in dB drawn uniformly from [low, high] per example; null: none. */
+  gain_db: [number, number] | null;
+  /** Flip the sign of each example with probability 1/2. */
+  polarity: boolean;
+  /** Shift each example by a whole number of samples drawn uniformly from ±this many milliseconds (zero fill); 0: none. */
+  shift_ms: number;
+  /** Pitch shift by resampling, drawn from ±this many semitones, keeping the attack in place; 0: none. */
+  pitch_semitones: number;
+  /** Blend each example with another of its batch, x·(1−λ) + y·λ, λ uniform in [0, mix]; 0: none. */
+  mix: number;
 }
 
 export interface EarlyStopConfig {

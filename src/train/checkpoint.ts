@@ -284,21 +284,7 @@ export async function loadCheckpoint(
         'on other data: point data.path at the original dataset, or train with --force to start the run over on the new one',
     );
   }
-  const weightsFile = path.join(dir, WEIGHTS_FILE);
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(weightsFile);
-  } catch (err) {
-    throw new UserError(`checkpoint weights ${weightsFile} cannot be read: ${errorMessage(err)}`);
-  }
-  const expectedBytes = file.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * (s.dtype === 'bool' ? 1 : 4), 0);
-  if (bytes.byteLength !== expectedBytes) {
-    throw new UserError(`checkpoint weights ${weightsFile} have ${bytes.byteLength} bytes, but ${path.join(dir, CHECKPOINT_JSON)} describes ${expectedBytes}: the file is truncated or damaged`);
-  }
-  if (file.weights_sha256 !== undefined && sha256Hex(bytes) !== file.weights_sha256) {
-    throw new UserError(`checkpoint weights ${weightsFile} do not match their recorded sha256 (the file is damaged); train with --force to start over`);
-  }
-  const tensors = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, file.specs);
+  const { tensors } = readCheckpointTensors(dir, file);
   try {
     for (const [name, model] of Object.entries(target.models)) {
       const count = file.models[name];
@@ -320,4 +306,50 @@ export async function loadCheckpoint(
     tf.dispose(Object.values(tensors));
   }
   return file.state;
+}
+
+/** Decodes a checkpoint folder's weights.bin after checking its size and recorded sha256; returns the sha256 too. */
+function readCheckpointTensors(dir: string, file: CheckpointFile): { tensors: tf.NamedTensorMap; sha256: string } {
+  const weightsFile = path.join(dir, WEIGHTS_FILE);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(weightsFile);
+  } catch (err) {
+    throw new UserError(`checkpoint weights ${weightsFile} cannot be read: ${errorMessage(err)}`);
+  }
+  const expectedBytes = file.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * (s.dtype === 'bool' ? 1 : 4), 0);
+  if (bytes.byteLength !== expectedBytes) {
+    throw new UserError(`checkpoint weights ${weightsFile} have ${bytes.byteLength} bytes, but ${path.join(dir, CHECKPOINT_JSON)} describes ${expectedBytes}: the file is truncated or damaged`);
+  }
+  const sha256 = sha256Hex(bytes);
+  if (file.weights_sha256 !== undefined && sha256 !== file.weights_sha256) {
+    throw new UserError(`checkpoint weights ${weightsFile} do not match their recorded sha256 (the file is damaged); train with --force to start over`);
+  }
+  const tensors = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, file.specs);
+  return { tensors, sha256 };
+}
+
+/**
+ * The model weights of another run's checkpoint, whatever config made it (train.init_from): the `best` slot where
+ * there is one (the weights that run exports by default), else `latest`; null when the run has no checkpoint.
+ * Checked like loadCheckpoint's (size, sha256). The caller disposes the tensors.
+ */
+export function readCheckpointModelWeights(
+  runDir: string,
+): { dir: string; slot: CheckpointSlot; sha256: string; epoch: number; models: Record<string, tf.Tensor[]> } | null {
+  const slot: CheckpointSlot = findCheckpoint(runDir, 'best') ? 'best' : LATEST;
+  const dir = findCheckpoint(runDir, slot);
+  if (!dir) return null;
+  const file = readCheckpointFile(dir);
+  if (file.version !== CHECKPOINT_VERSION) {
+    throw new UserError(`checkpoint ${dir} has format version ${file.version}; this sampgen reads version ${CHECKPOINT_VERSION}`);
+  }
+  const { tensors, sha256 } = readCheckpointTensors(dir, file);
+  const models: Record<string, tf.Tensor[]> = {};
+  for (const [name, count] of Object.entries(file.models ?? {})) {
+    models[name] = Array.from({ length: count }, (_, i) => tensors[`model/${name}/${i}`]!);
+  }
+  // Optimizer state is not wanted: a fine-tuning run starts its optimizer afresh.
+  tf.dispose(Object.entries(tensors).filter(([key]) => !key.startsWith('model/')).map(([, t]) => t));
+  return { dir, slot, sha256, epoch: file.state.best?.epoch ?? file.state.epoch, models };
 }

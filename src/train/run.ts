@@ -22,7 +22,9 @@ import {
   TrainState,
 } from './checkpoint';
 import { COLLAPSE_FIRST_EPOCH, describeCollapse, measureCollapse } from './diagnostics';
+import { createAugmenter } from './augment';
 import { exportTrained } from './export-run';
+import { initFrom } from './init-from';
 import { openTrainingDataset } from './training-data';
 import { appendLog, EpochRecord, readLog, truncateLog } from './log';
 import { ModelTrainer } from './model-trainer';
@@ -122,6 +124,11 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       const best = new BestWeights();
       try {
         let state: TrainState = newState();
+        if (config.train.init_from != null) {
+          // Fine-tuning starts a fresh run from trained weights; a resumed run continues from its own checkpoint.
+          if (resuming) log(`train.init_from ${config.train.init_from} is not read: the run continues from its checkpoint's weights`);
+          else log(await initFrom(trainer, config.train.init_from));
+        }
         if (resuming) {
           if (hasCheckpoint(runDir, 'best')) {
             const bestState = await loadCheckpoint(runDir, trainer, identity, 'best');
@@ -254,6 +261,8 @@ async function trainLoop(input: LoopInput): Promise<TrainResult> {
   const batchSize = Math.min(train.batch_size, split.train.length);
   const batchesPerEpoch = Math.ceil(split.train.length / batchSize);
   const rowBuffer = new Float32Array(batchSize * dataset.length);
+  const augmenter = createAugmenter(train.augment, { sampleRate: dataset.sampleRate, length: dataset.length, attack: dataset.info.attack });
+  if (augmenter) progress.log(augmenter.describe());
   const plannedSteps = Math.min(train.epochs * batchesPerEpoch, train.max_steps ?? Infinity);
   const schedule = scheduleOf(loaded);
   const scheduled = train.lr_schedule !== 'constant' || train.lr_warmup_epochs > 0;
@@ -302,6 +311,9 @@ async function trainLoop(input: LoopInput): Promise<TrainResult> {
       }
       const indices = order.subarray(b * batchSize, Math.min((b + 1) * batchSize, order.length));
       const rows = dataset.readRows(indices, rowBuffer.subarray(0, indices.length * dataset.length));
+      // Training batches only (evaluateSplit reads validation rows afresh); the draws depend on (seed, step) alone,
+      // so a resumed run augments exactly as an uninterrupted one.
+      augmenter?.apply(rows, indices.length, deriveSeed(seed, SeedStream.augment, state.step));
       const batch = tf.tensor2d(rows, [indices.length, dataset.length]);
       let losses: Record<string, number>;
       try {

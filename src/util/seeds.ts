@@ -19,4 +19,6 @@ export const SeedStream = {
   step: 4,
   preview: 5,
   validation: 6,
+  /** train.augment's draws for the batch of one step (counter: the step). */
+  augment: 7,
 } as const;

@@ -76,7 +76,7 @@ describe('schema errors', () => {
     expect(errorsOf({ 'x.yaml': DENSE + 'train: 3\n' })).toEqual([
       'x.yaml:5: train must be a mapping with keys epochs, batch_size, optimizer, lr, beta1, beta2, loss, seed, ' +
         'backend, checkpoint_every, log_every, max_steps, lr_schedule, lr_warmup_epochs, lr_step_every, lr_step_gamma, lr_min, ' +
-        'export, early_stop, got 3',
+        'export, early_stop, augment, init_from, got 3',
     ]);
   });
 

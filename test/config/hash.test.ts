@@ -146,6 +146,8 @@ describe('resolveConfigObject', () => {
       lr_min: 0,
       export: 'best',
       early_stop: null,
+      augment: null,
+      init_from: null,
     });
     expect(config.data).toEqual({ path: 'datasets/snares', validation: 0.1, shuffle: true });
     expect(config.vae).toEqual({ kl_factor: 0.001, kl_ramp_steps: 30000 });
