@@ -59,15 +59,17 @@ export function convAeFlops(length: number, d: number, latent = 2): number {
   return 3 * 2 * macs;
 }
 
-const modelD = (loaded: LoadedConfig) => (loaded.config.model as { d: number }).d;
+const modelD = (loaded: LoadedConfig) => loaded.config.model.d as number;
 
 export const BENCH_MODELS: BenchModel[] = [
   { name: 'dense-small', config: 'ae-small-tanh', flopsPerExample: denseFlops([9]) },
   { name: 'dense-medium', config: 'ae-medium-tanh', flopsPerExample: denseFlops([96, 24]) },
   { name: 'dense-big', config: 'ae-big-tanh', flopsPerExample: denseFlops([384, 96, 24]) },
+  { name: 'dense-medium-mrstft', config: 'ae-medium-tanh-mrstft', flopsPerExample: null },
   { name: 'vae', config: 'vae-c', flopsPerExample: denseFlops([96, 24]) },
   { name: 'conv-ae', config: 'conv-ae', flopsPerExample: (length, loaded) => convAeFlops(length, modelD(loaded)) },
   { name: 'gan', config: 'gan', flopsPerExample: null },
+  { name: 'conv-vae', config: 'conv-vae', flopsPerExample: null },
 ];
 
 /** The shipped config of a bench model with the benchmark's overrides. */

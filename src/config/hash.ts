@@ -15,9 +15,10 @@
  *     that spans the whole run (cosine): there the total changes every step's rate, so `train.epochs` is hashed,
  *   - learning-rate schedule keys that the chosen schedule does not read (all of them for a constant rate
  *     without warm-up),
- *   - keys the chosen model does not use: `gan.*` unless model.type is gan, `vae.*` unless vae,
- *     `train.loss` for the GAN (WGAN-GP has its own loss), `train.beta1/beta2` unless the optimizer is adam.
- *     (Model keys of other types are not in the resolved config at all.)
+ *   - keys the chosen model does not use: sections its family does not read (`gan.*` for a VAE), the keys of its
+ *     sections that do not change the weights (SectionSpec.hashed), train keys the family declares unused
+ *     (`train.loss` for the GAN: WGAN-GP has its own loss), `train.beta1/beta2` unless the optimizer is adam.
+ *     (Model keys of other families are not in the resolved config at all.)
  *   - `train.augment` and `train.init_from` while they are off (null, or an augment mapping with every part off),
  *     so that every run made before they existed keeps its hash; when on, the augment parts that are on and the
  *     init_from path as given are hashed (the source's weights are not: each run logs their sha256 instead).
@@ -27,6 +28,7 @@
  * dataset's fingerprint instead, and refuses to continue on other data (see train/run.ts).
  */
 import { createHash } from 'crypto';
+import { familyOf } from '../models/family';
 import type { AugmentConfig, SampgenConfig } from './types';
 
 /** JSON with object keys sorted at every level, so that key order in the YAML never changes the hash. */
@@ -96,17 +98,19 @@ export function legacyHashedView(config: SampgenConfig): Record<string, unknown>
   return withModelSections(config, trainView);
 }
 
+/** The train keys the model uses, and the hashed keys of the sections its family reads (see the file comment). */
 function withModelSections(config: SampgenConfig, trainView: Record<string, unknown>): Record<string, unknown> {
+  const family = familyOf(config.model.type);
   if (config.train.optimizer !== 'adam') {
     delete trainView.beta1;
     delete trainView.beta2;
   }
-  if (config.model.type === 'gan') delete trainView.loss;
+  for (const key of family.unusedTrainKeys ?? []) delete trainView[key];
   const view: Record<string, unknown> = { model: config.model, data: config.data, train: trainView };
-  if (config.model.type === 'gan') {
-    view.gan = { lambda_gp: config.gan.lambda_gp, critic_steps: config.gan.critic_steps };
+  for (const section of family.sections ?? []) {
+    const values = (config as unknown as Record<string, Record<string, unknown>>)[section.name]!;
+    view[section.name] = Object.fromEntries(section.hashed.map((k) => [k, values[k]]));
   }
-  if (config.model.type === 'vae') view.vae = { ...config.vae };
   return view;
 }
 

@@ -5,14 +5,4 @@ export { parseSet } from './set';
 export { serializeConfig, runFolderName } from './serialize';
 export { configHash, canonicalJson, hashedView } from './hash';
 export { ConfigError, type ConfigIssue } from './issues';
-export {
-  CONV_LENGTH_MULTIPLE,
-  DATA_DEFAULTS,
-  DENSE_LENGTH,
-  GAN_DEFAULTS,
-  MODEL_KEYS,
-  OUTPUT_DEFAULTS,
-  TRAIN_DEFAULTS,
-  VAE_DEFAULTS,
-  WAVEGAN_LENGTH,
-} from './defaults';
+export { DATA_DEFAULTS, OUTPUT_DEFAULTS, TRAIN_DEFAULTS } from './defaults';

@@ -3,26 +3,17 @@
  * is when left out) and the meanings below, so it cannot drift from the code: a test regenerates it and compares,
  * and fails when a schema key has no meaning here or a meaning names a key the schema does not have.
  */
-import { DATA_DEFAULTS, EARLY_STOP_DEFAULTS, GAN_DEFAULTS, MODEL_KEYS, modelDefaults, MODEL_REQUIRED, OUTPUT_DEFAULTS, TRAIN_DEFAULTS, VAE_DEFAULTS } from './defaults';
+import { DATA_DEFAULTS, EARLY_STOP_DEFAULTS, OUTPUT_DEFAULTS, TRAIN_DEFAULTS } from './defaults';
+import { families, familySections, sectionDefaults } from '../models/family';
 import { AUGMENT_DEFAULTS } from './defaults';
 import { knownPaths, schemaAt } from './schema';
-import { MODEL_TYPES } from './types';
 
-/** What each key means, by dotted path; sections too. */
-export const KEY_MEANINGS: Readonly<Record<string, string>> = {
+/** What each key means, by dotted path; sections too. Model keys and the families' own sections mean what their family says. */
+const OWN_MEANINGS: Readonly<Record<string, string>> = {
   extends: 'Another config file whose keys this one starts from (its own keys win); chains are followed.',
   name: 'Names the run folder `<name>-<hash>` and the model folder; defaults to the file name without `.yaml`.',
   model: 'The network: its family and sizes.',
   'model.type': 'The model family: the study\'s dense autoencoders, KL-annealed VAEs, the conv autoencoder or WaveGAN.',
-  'model.size': 'The study\'s layer-width table for the dense encoder and decoder.',
-  'model.activation': 'The hidden layers\' activation (the study\'s three).',
-  'model.latent': 'Latent vector size (2 in the study, so that a producer can move through a plane).',
-  'model.length': 'Samples per example: the decoder\'s output width, and the length of the dataset\'s rows.',
-  'model.d': 'WaveGAN model size: the conv stacks have d, 2d, 4d, 8d, 16d channels.',
-  'model.upsample': 'How the decoder or generator upsamples: transposed convolutions, or nearest-neighbour + conv.',
-  'model.phase_shuffle': 'WaveGAN critic\'s phase shuffle: a random shift in [-n, n] samples; 0 turns it off.',
-  'model.encoder_units': 'Hidden encoder layer widths, overriding model.size (the latent layer comes from model.latent).',
-  'model.decoder_units': 'Hidden decoder layer widths, overriding model.size (the output layer comes from model.length).',
   data: 'The dataset and how it is split.',
   'data.path': 'A dataset folder made by `sampgen preprocess`, relative to the folder training runs in.',
   'data.validation': 'Fraction of the rows held out for validation (a seeded split; 0: none, then no best epoch).',
@@ -71,15 +62,6 @@ export const KEY_MEANINGS: Readonly<Record<string, string>> = {
     'networks of the same names, others such as the GAN\'s critic start fresh) or a run folder (its best checkpoint, else ' +
     'its latest; every network). Shapes must match the config\'s model. On --resume the checkpoint wins. The path is ' +
     'part of the run hash; the log names the source\'s weights sha256.',
-  gan: 'WaveGAN training (model.type gan only).',
-  'gan.lambda_gp': 'Weight λ of WGAN-GP\'s gradient penalty.',
-  'gan.critic_steps': 'Critic updates per generator update.',
-  'gan.preview_every': 'Generator steps between preview WAVs in the run folder.',
-  'gan.preview_count': 'Preview WAVs per preview, from fixed latent vectors; 0: none.',
-  'gan.micro_batch': 'Examples per gradient pass: a batch is processed in parts whose gradients are summed (bounds memory; the same update).',
-  vae: 'The VAE\'s KL term (model.type vae only).',
-  'vae.kl_factor': 'β after the ramp: loss = reconstruction + β·KL.',
-  'vae.kl_ramp_steps': 'Steps of the linear ramp of β from 0 to kl_factor; 0: kl_factor from the first step.',
   output: 'Where results are written (never part of the run hash).',
   'output.runs': 'Parent folder of run folders `<name>-<hash>/`.',
   'output.models': 'Parent folder of exported models `<name>-<hash>/`; `<name>` links to the latest export of that name.',
@@ -87,11 +69,21 @@ export const KEY_MEANINGS: Readonly<Record<string, string>> = {
   'output.audio_every': 'Epochs between TensorBoard audio previews (reconstructions or generations); 0: none.',
 };
 
+/** Every key's meaning: ours, then each family's model keys and sections (from src/models/families). */
+export const KEY_MEANINGS: Readonly<Record<string, string>> = (() => {
+  const meanings: Record<string, string> = { ...OWN_MEANINGS };
+  for (const family of families()) for (const [key, spec] of Object.entries(family.modelKeys)) meanings[`model.${key}`] ??= spec.meaning;
+  for (const section of familySections()) {
+    meanings[section.name] = section.meaning;
+    for (const [key, spec] of Object.entries(section.keys)) meanings[`${section.name}.${key}`] = spec.meaning;
+  }
+  return meanings;
+})();
+
 const SECTION_DEFAULTS: Record<string, Readonly<object>> = {
   data: DATA_DEFAULTS,
   train: TRAIN_DEFAULTS,
-  gan: GAN_DEFAULTS,
-  vae: VAE_DEFAULTS,
+  ...Object.fromEntries(familySections().map((s) => [s.name, sectionDefaults(s)])),
   output: OUTPUT_DEFAULTS,
 };
 
@@ -100,11 +92,9 @@ function defaultOf(path: string[]): string {
   const [section, key] = path;
   if (path.length === 1) return section === 'name' ? 'the file name' : '';
   if (section === 'model') {
-    const byType = MODEL_TYPES.filter((t) => MODEL_KEYS[t].includes(key!)).map((t) => {
-      if (key === 'type') return null;
-      if (MODEL_REQUIRED[t].includes(key!)) return `${t}: required`;
-      return `${t}: ${JSON.stringify(modelDefaults(t)[key!])}`;
-    });
+    const byType = families()
+      .filter((f) => key! in f.modelKeys)
+      .map((f) => (f.modelKeys[key!]!.required ? `${f.type}: required` : `${f.type}: ${JSON.stringify(f.modelKeys[key!]!.default)}`));
     return key === 'type' ? 'required' : byType.filter(Boolean).join('; ');
   }
   if (path.length === 3) {

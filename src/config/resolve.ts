@@ -3,24 +3,13 @@
  * given, model keys that apply to that type, required keys, the conv length), then defaults for the rest.
  * Runs only on layers that passed the schema, so every value present has the right type and range.
  */
-import {
-  CONV_LENGTH_MULTIPLE,
-  DATA_DEFAULTS,
-  EARLY_STOP_DEFAULTS,
-  GAN_DEFAULTS,
-  MODEL_KEYS,
-  MODEL_REQUIRED,
-  modelDefaults,
-  OUTPUT_DEFAULTS,
-  TRAIN_DEFAULTS,
-  VAE_DEFAULTS,
-  WAVEGAN_LENGTH,
-} from './defaults';
+import { DATA_DEFAULTS, EARLY_STOP_DEFAULTS, OUTPUT_DEFAULTS, TRAIN_DEFAULTS } from './defaults';
+import { familySections, familyTypes, familyOf, families, sectionDefaults } from '../models/family';
 import { AUGMENT_DEFAULTS } from './defaults';
 import { ConfigError, ConfigIssue } from './issues';
 import { Merged } from './merge';
 import { schemaAt } from './schema';
-import { MODEL_TYPES, ModelConfig, ModelType, SampgenConfig } from './types';
+import { ModelConfig, SampgenConfig } from './types';
 
 export interface ResolveContext {
   /** Where to point messages about keys that no layer set (the config being loaded). */
@@ -37,42 +26,30 @@ export function resolveMerged(merged: Merged, ctx: ResolveContext): SampgenConfi
   const raw = merged.data;
   const rawModel = (raw.model ?? {}) as Section;
 
-  const type = rawModel.type as ModelType | undefined;
+  const type = rawModel.type as string | undefined;
   if (type === undefined) {
     throw new ConfigError([{ ...at('model'), message: `model.type is required: ${schemaAt(['model', 'type'])!.description}` }]);
   }
-  if (!MODEL_TYPES.includes(type)) throw new Error(`unvalidated model.type ${String(type)}`);
+  if (!familyTypes().includes(type)) throw new Error(`unvalidated model.type ${String(type)}`);
+  const family = familyOf(type);
 
   for (const key of Object.keys(rawModel)) {
-    if (!MODEL_KEYS[type].includes(key)) {
-      const users = MODEL_TYPES.filter((t) => MODEL_KEYS[t].includes(key));
+    if (key !== 'type' && !(key in family.modelKeys)) {
+      const users = families().filter((f) => key in f.modelKeys).map((f) => f.type);
       issues.push({
         ...at(`model.${key}`),
         message: `model.${key} does not apply to model.type ${type} (only to ${users.join(', ')}); remove it`,
       });
     }
   }
-  for (const key of MODEL_REQUIRED[type]) {
-    if (rawModel[key] === undefined) {
-      issues.push({
-        ...at('model.type'),
-        message: `model.${key} is required for model.type ${type}: ${schemaAt(['model', key])!.description}`,
-      });
-    }
-  }
   const model: Section = { type };
-  const defaults = modelDefaults(type);
-  for (const key of MODEL_KEYS[type]) {
-    if (key !== 'type') model[key] = rawModel[key] !== undefined ? rawModel[key] : defaults[key];
+  for (const [key, spec] of Object.entries(family.modelKeys)) {
+    if (rawModel[key] !== undefined) model[key] = rawModel[key];
+    else if (spec.required) {
+      issues.push({ ...at('model.type'), message: `model.${key} is required for model.type ${type}: ${schemaAt(['model', key])!.description}` });
+    } else model[key] = spec.default;
   }
-  if ((type === 'conv-ae' || type === 'gan') && (model.length as number) % CONV_LENGTH_MULTIPLE !== 0) {
-    issues.push({
-      ...at('model.length'),
-      message:
-        `model.length must be a multiple of 4^5 = ${CONV_LENGTH_MULTIPLE} for model.type ${type} (five stride-4 ` +
-        `layers; WaveGAN uses ${WAVEGAN_LENGTH}), got ${String(model.length)}`,
-    });
-  }
+  for (const problem of family.check?.(model) ?? []) issues.push({ ...at(`model.${problem.key}`), message: problem.message });
   const train = { ...TRAIN_DEFAULTS, ...(raw.train as Section | undefined) } as SampgenConfig['train'];
   if (train.early_stop !== null) {
     if ((train.early_stop as Partial<SampgenConfig['train']['early_stop']> & object).patience === undefined) {
@@ -101,8 +78,8 @@ export function resolveMerged(merged: Merged, ctx: ResolveContext): SampgenConfi
     model: model as unknown as ModelConfig,
     data: { ...DATA_DEFAULTS, ...(raw.data as Section | undefined) } as SampgenConfig['data'],
     train,
-    gan: { ...GAN_DEFAULTS, ...(raw.gan as Section | undefined) } as SampgenConfig['gan'],
-    vae: { ...VAE_DEFAULTS, ...(raw.vae as Section | undefined) } as SampgenConfig['vae'],
+    // Every family's section, with its defaults: config.yaml spells out every key, whatever the model.
+    ...(Object.fromEntries(familySections().map((s) => [s.name, { ...sectionDefaults(s), ...(raw[s.name] as Section | undefined) }])) as unknown as Pick<SampgenConfig, 'gan' | 'vae'>),
     output: { ...OUTPUT_DEFAULTS, ...(raw.output as Section | undefined) } as SampgenConfig['output'],
   };
 }

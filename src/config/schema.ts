@@ -10,63 +10,26 @@
 // Seeds feed Rng, which keeps 32 bits: larger seeds would silently collide with smaller ones (src/util/seed.ts).
 import { MAX_SEED } from '../util/seed';
 import { LOSS_SCHEMA } from '../train/losses/spec';
-import { ACTIVATIONS, BACKENDS, EXPORT_CHOICES, LR_SCHEDULES, MODEL_SIZES, MODEL_TYPES, OPTIMIZERS, UPSAMPLES } from './types';
+import '../models/families';
+import { families, familySections, familyTypes } from '../models/family';
+import { BACKENDS, EXPORT_CHOICES, LOSSES, LR_SCHEDULES, OPTIMIZERS } from './types';
 
-export interface SchemaNode {
-  type?: string | string[];
-  description: string;
-  properties?: Record<string, SchemaNode>;
-  additionalProperties?: boolean;
-  items?: Omit<SchemaNode, 'description'> & { description?: string };
-  enum?: readonly unknown[];
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  minLength?: number;
-  minItems?: number;
-  pattern?: string;
+export type { SchemaNode } from './schema-nodes';
+import { int, nullable, oneOf, section, SchemaNode, text } from './schema-nodes';
+
+/** model.type and the union of every family's model keys (a key shared by families accepts the same values in each). */
+function modelSectionKeys(): Record<string, SchemaNode> {
+  const keys: Record<string, SchemaNode> = { type: oneOf(familyTypes()) };
+  for (const family of families()) for (const [key, spec] of Object.entries(family.modelKeys)) keys[key] ??= spec.schema;
+  return keys;
 }
 
-
-function int(min: number, max?: number): SchemaNode {
-  const node: SchemaNode = { type: 'integer', minimum: min, description: `an integer >= ${min}` };
-  if (max !== undefined) {
-    node.maximum = max;
-    node.description = `an integer in [${min}, ${max}]`;
-  }
-  return node;
-}
-
-function nullable(node: SchemaNode, meaning: string): SchemaNode {
-  return { ...node, type: [node.type as string, 'null'], description: `${node.description}, or null (${meaning})` };
-}
-
-function oneOf(values: readonly string[]): SchemaNode {
-  return { type: 'string', enum: values, description: `one of ${values.join(', ')}` };
-}
-
-const text = (what: string): SchemaNode => ({ type: 'string', minLength: 1, description: `a non-empty string (${what})` });
-
-function section(properties: Record<string, SchemaNode>): SchemaNode {
-  return {
-    type: 'object',
-    properties,
-    additionalProperties: false,
-    description: `a mapping with keys ${Object.keys(properties).join(', ')}`,
-  };
-}
-
-const unitList = (which: string): SchemaNode =>
-  nullable(
-    {
-      type: 'array',
-      items: { type: 'integer', minimum: 1 },
-      minItems: 1,
-      description: `a non-empty list of integers >= 1 (hidden ${which} layer widths)`,
-    },
-    'use the model.size table',
+/** The sections model families declare (gan:, vae:). */
+function familySectionSchemas(): Record<string, SchemaNode> {
+  return Object.fromEntries(
+    familySections().map((s) => [s.name, section(Object.fromEntries(Object.entries(s.keys).map(([k, spec]) => [k, spec.schema])))]),
   );
+}
 
 export const LAYER_SCHEMA: SchemaNode = section({
   extends: text('path of a config file to extend, relative to this file'),
@@ -75,18 +38,7 @@ export const LAYER_SCHEMA: SchemaNode = section({
     pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$',
     description: 'a name of at most 100 letters, digits, ".", "_" or "-", starting with a letter or digit (it names the run folder)',
   },
-  model: section({
-    type: oneOf(MODEL_TYPES),
-    size: oneOf(MODEL_SIZES),
-    activation: oneOf(ACTIVATIONS),
-    latent: int(1),
-    length: int(1),
-    d: int(1),
-    upsample: oneOf(UPSAMPLES),
-    phase_shuffle: int(0),
-    encoder_units: unitList('encoder'),
-    decoder_units: unitList('decoder'),
-  }),
+  model: section(modelSectionKeys()),
   data: section({
     path: text('a dataset folder made by `sampgen preprocess`'),
     validation: { type: 'number', minimum: 0, maximum: 0.9, description: 'a number in [0, 0.9] (fraction held out)' },
@@ -144,17 +96,7 @@ export const LAYER_SCHEMA: SchemaNode = section({
     ),
     init_from: nullable(text('a model folder or a run folder whose weights training starts from'), 'fresh weights'),
   }),
-  gan: section({
-    lambda_gp: { type: 'number', minimum: 0, description: 'a number >= 0' },
-    critic_steps: int(1),
-    preview_every: int(1),
-    preview_count: int(0),
-    micro_batch: int(1),
-  }),
-  vae: section({
-    kl_factor: { type: 'number', minimum: 0, description: 'a number >= 0' },
-    kl_ramp_steps: int(0),
-  }),
+  ...familySectionSchemas(),
   output: section({
     runs: text('parent folder of run folders'),
     models: text('parent folder of exported models'),

@@ -3,18 +3,11 @@
  * Key names are the YAML names (snake_case) on purpose: scripts, sweeps (`--set train.batch_size=64`) and the
  * saved `config.yaml` all use the same spelling as the code.
  *
- * `model` is a union on `model.type`: each model carries only the keys that mean something for it (a GAN has
- * no `size`, a dense autoencoder no `d`), so the compiler makes model code narrow on `type` before reading them.
+ * `model` carries only the keys its family declares (a GAN has no `size`, a dense autoencoder no `d`).
  */
 
-export const MODEL_TYPES = ['dense-ae', 'conv-ae', 'gan', 'vae'] as const;
-export type ModelType = (typeof MODEL_TYPES)[number];
-export const MODEL_SIZES = ['small', 'medium', 'big'] as const;
-export type ModelSize = (typeof MODEL_SIZES)[number];
-export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid'] as const;
-export type Activation = (typeof ACTIVATIONS)[number];
-export const UPSAMPLES = ['transpose', 'nn'] as const;
-export type Upsample = (typeof UPSAMPLES)[number];
+/** model.type: the name of a registered model family (src/models/families). */
+export type ModelType = string;
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
 export type Optimizer = (typeof OPTIMIZERS)[number];
 // The loss names are the keys of the loss table (src/train/losses.ts); `train.loss` is one name or a weighted sum.
@@ -29,52 +22,18 @@ export type LrSchedule = (typeof LR_SCHEDULES)[number];
 export const EXPORT_CHOICES = ['best', 'last'] as const;
 export type ExportChoice = (typeof EXPORT_CHOICES)[number];
 
-interface ModelCommon {
-  /** Latent vector size. */
+/**
+ * The model section: `type` names the family (src/models/families), which declares the other keys, their defaults
+ * and what they mean; a family reads its own keys with its own type (e.g. DenseModelConfig).
+ */
+export interface ModelConfig {
+  type: ModelType;
+  /** Latent vector size (every family has one). */
   latent: number;
   /** Samples per example (input length of encoders/critics, output length of decoders/generators). */
   length: number;
+  [key: string]: unknown;
 }
-
-/** Keys shared by the dense autoencoder and the VAE, whose layers come from the study's size table. */
-export interface DenseLayers {
-  size: ModelSize;
-  activation: Activation;
-  /**
-   * Hidden layer widths overriding the size table, without the latent layer (encoder) or the output layer
-   * (decoder), which come from `latent` and `length`. null: take them from `size`.
-   */
-  encoder_units: number[] | null;
-  decoder_units: number[] | null;
-}
-
-export interface DenseAeModelConfig extends ModelCommon, DenseLayers {
-  type: 'dense-ae';
-}
-
-export interface VaeModelConfig extends ModelCommon, DenseLayers {
-  type: 'vae';
-}
-
-/** Keys shared by the convolutional autoencoder and the WaveGAN generator/critic. */
-export interface ConvLayers {
-  /** WaveGAN model size: channels d, 2d, 4d, 8d, 16d. */
-  d: number;
-  /** How the decoder/generator upsamples: transposed convolutions, or nearest-neighbour upsampling + conv. */
-  upsample: Upsample;
-}
-
-export interface ConvAeModelConfig extends ModelCommon, ConvLayers {
-  type: 'conv-ae';
-}
-
-export interface GanModelConfig extends ModelCommon, ConvLayers {
-  type: 'gan';
-  /** Phase shuffle amount n of the critic (random shift in [-n, n]); 0 turns it off. */
-  phase_shuffle: number;
-}
-
-export type ModelConfig = DenseAeModelConfig | VaeModelConfig | ConvAeModelConfig | GanModelConfig;
 
 export interface DataConfig {
   /** Dataset folder made by `sampgen preprocess`, relative to the working directory. */

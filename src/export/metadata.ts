@@ -12,8 +12,11 @@ import { MODEL_JSON } from './handler';
 export const MODEL_FORMAT_VERSION = 1;
 export const SAMPGEN_JSON = 'sampgen.json';
 
-export type ModelType = 'dense-ae' | 'conv-ae' | 'gan' | 'vae';
-export const MODEL_TYPES: readonly ModelType[] = ['dense-ae', 'conv-ae', 'gan', 'vae'];
+/**
+ * The model family that trained the model (src/models/families). Any name is accepted on reading: the parts are
+ * stock TF.js models, so a model of a family this sampgen does not know (a plugin) still generates and encodes.
+ */
+export type ModelType = string;
 
 /** The distribution that generators draw latent vectors from (gan/vae); null for plain autoencoders. */
 export type LatentPrior = 'uniform' | 'normal' | null;
@@ -80,7 +83,7 @@ const schema = {
   properties: {
     version: { type: 'integer' },
     name: { type: 'string', minLength: 1 },
-    model_type: { enum: MODEL_TYPES },
+    model_type: { type: 'string', minLength: 1 },
     sample_rate: { type: 'integer', minimum: 1 },
     length: { type: 'integer', minimum: 1 },
     latent: { type: 'integer', minimum: 1 },

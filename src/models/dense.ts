@@ -124,3 +124,6 @@ export function buildDenseAutoencoder(opts: DenseAutoencoderOptions): Autoencode
 export function countParams(model: tf.LayersModel): number {
   return model.countParams();
 }
+
+/** Samples per example of the study's dense models (0.4 s at 44.1 kHz). */
+export const DENSE_LENGTH = 17640;

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
 import { Rng } from '../util/rng';
-import { CONV_LAYERS, downsampleLayers, LEAKY_ALPHA, Upsample, upsampleLayers } from './conv';
+import { CONV_LAYERS, downsampleLayers, LEAKY_ALPHA, LENGTH_UNIT, Upsample, upsampleLayers } from './conv';
+
+/** WaveGAN's window: 16 · 4^5 samples. */
+export const WAVEGAN_LENGTH = 16 * LENGTH_UNIT;
 
 /**
  * WaveGAN (Donahue et al. 2019): a generator from a latent vector (uniform in [−1, 1]) to a window of samples, and

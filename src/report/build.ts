@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ACTIVATIONS, MODEL_SIZES } from '../config';
+import { ACTIVATIONS, DENSE_SIZES as MODEL_SIZES } from '../models/dense';
 import { errorMessage, UserError } from '../errors';
 import { heatmapPng, lineChartPng, type LineSeries } from '../eval/plot';
 import { Progress, silentProgress } from '../progress';

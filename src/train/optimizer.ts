@@ -64,3 +64,8 @@ export function setLearningRate(opt: tf.Optimizer, lr: number): void {
   if (typeof target.setLearningRate === 'function') target.setLearningRate(lr);
   else target.learningRate = lr;
 }
+
+/** The optimizer of a config's `train` section (one per network that is trained on its own, e.g. a GAN's two). */
+export function optimizerFor(train: { optimizer: OptimizerName; lr: number; beta1: number; beta2: number }): tf.Optimizer {
+  return makeOptimizer(train.optimizer, train.lr, train.beta1, train.beta2);
+}

@@ -12,7 +12,7 @@ describe('shipped configs', () => {
   const sizes = ['small', 'medium', 'big'] as const;
   const activations = ['relu', 'tanh', 'sigmoid'] as const;
 
-  it('ships exactly base, the nine autoencoders, conv-ae, gan and vae-a/b/c', () => {
+  it('ships base, the study\'s nine autoencoders, conv-ae, gan and vae-a/b/c, and the spectral-loss and conv VAE configs', () => {
     const expected = [
       'base.yaml',
       ...sizes.flatMap((s) => activations.map((a) => `ae-${s}-${a}.yaml`)),
@@ -21,6 +21,9 @@ describe('shipped configs', () => {
       'vae-a.yaml',
       'vae-b.yaml',
       'vae-c.yaml',
+      'ae-medium-tanh-mrstft.yaml',
+      'vae-c-mrstft.yaml',
+      'conv-vae.yaml',
     ].sort();
     expect(fs.readdirSync(CONFIGS).sort()).toEqual(expected);
   });
@@ -77,7 +80,7 @@ describe('shipped configs', () => {
 
   it('base.yaml alone is not a trainable config: it has no model.type', () => {
     expect(errorLines(() => load('base.yaml'))).toEqual([
-      `${path.join(CONFIGS, 'base.yaml')}: model.type is required: one of dense-ae, conv-ae, gan, vae`,
+      `${path.join(CONFIGS, 'base.yaml')}: model.type is required: one of dense-ae, conv-ae, gan, vae, conv-vae`,
     ]);
   });
 
@@ -108,5 +111,18 @@ describe('shipped configs', () => {
       expect(again.config).toEqual(loaded.config);
       expect(again.fullHash).toBe(loaded.fullHash);
     }
+  });
+
+  it('the spectral-loss variants are their study twins with {mse: 1, mr_stft: 1}; conv-vae is a conv VAE with it', () => {
+    for (const [variant, twin] of [['ae-medium-tanh-mrstft.yaml', 'ae-medium-tanh.yaml'], ['vae-c-mrstft.yaml', 'vae-c.yaml']] as const) {
+      const a = load(variant).config;
+      const b = load(twin).config;
+      expect(a.train.loss).toEqual({ mse: 1, mr_stft: 1 });
+      expect({ ...a, name: b.name, train: { ...a.train, loss: b.train.loss } }).toEqual(b);
+    }
+    const conv = load('conv-vae.yaml').config;
+    expect(conv.model).toEqual({ type: 'conv-vae', latent: 8, length: 16384, d: 16, upsample: 'transpose' });
+    expect(conv.train.loss).toEqual({ mse: 1, mr_stft: 1 });
+    expect(conv.vae.kl_ramp_steps).toBeLessThan(30000);
   });
 });

@@ -110,7 +110,7 @@ describe('schema errors', () => {
 describe('whole-config rules', () => {
   it('model.type is required', () => {
     expect(errorsOf({ 'x.yaml': 'train:\n  epochs: 3\n' })).toEqual([
-      'x.yaml: model.type is required: one of dense-ae, conv-ae, gan, vae',
+      'x.yaml: model.type is required: one of dense-ae, conv-ae, gan, vae, conv-vae',
     ]);
   });
 
@@ -126,7 +126,7 @@ describe('whole-config rules', () => {
       'base.yaml': 'model:\n  d: 32\n',
       'x.yaml': 'extends: base.yaml\n' + DENSE,
     });
-    expect(lines).toEqual(['base.yaml:2: model.d does not apply to model.type dense-ae (only to conv-ae, gan); remove it']);
+    expect(lines).toEqual(['base.yaml:2: model.d does not apply to model.type dense-ae (only to conv-ae, gan, conv-vae); remove it']);
   });
 
   it('conv models need a length that is a multiple of 4^5', () => {

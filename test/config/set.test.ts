@@ -73,7 +73,7 @@ describe('--set on a loaded config', () => {
 
   it('a key that does not apply to the model type names the --set', () => {
     expect(errorLines(() => loadConfig(CONFIG, ['model.d=32']))).toEqual([
-      '--set model.d=32: model.d does not apply to model.type dense-ae (only to conv-ae, gan); remove it',
+      '--set model.d=32: model.d does not apply to model.type dense-ae (only to conv-ae, gan, conv-vae); remove it',
     ]);
   });
 });

@@ -1,0 +1,33 @@
+/**
+ * A convolutional VAE: the conv autoencoder's shape with a Gaussian latent and the VAEs' KL ramp. The study's conv
+ * AE collapses on real snares to one near-silent output; a KL-regularised latent and a spectral loss give the
+ * decoder a reason to use its input (configs/conv-vae.yaml).
+ */
+import type { SampgenConfig } from '../../config/types';
+import { VaeTrainer } from '../../train/vae-trainer';
+import { optimizerFor } from '../../train/optimizer';
+import { buildConvVae } from '../conv-vae';
+import { registerFamily } from '../family';
+import { WAVEGAN_LENGTH } from '../wavegan';
+import { ConvModelConfig, checkConvLength } from './conv-ae';
+import { CONV_KEYS, LATENT, LENGTH, withDefault } from './keys';
+import { klScheduleOf, VAE_SECTION } from './vae';
+
+export const CONV_VAE = registerFamily({
+  type: 'conv-vae',
+  description: 'a WaveGAN-shaped convolutional VAE with a linear KL ramp',
+  modelKeys: {
+    latent: withDefault(LATENT, 8),
+    length: withDefault(LENGTH, WAVEGAN_LENGTH),
+    // d 16: CPU-sized, as configs/conv-ae.yaml (WaveGAN's 64 has about 16x the multiply-adds).
+    d: withDefault(CONV_KEYS.d, 16),
+    upsample: withDefault(CONV_KEYS.upsample, 'transpose'),
+  },
+  sections: [VAE_SECTION],
+  check: (model) => checkConvLength(model, 'conv-vae'),
+  buildTrainer(config: SampgenConfig, initSeed: number) {
+    const model = config.model as unknown as ConvModelConfig;
+    const parts = buildConvVae({ latent: model.latent, length: model.length, d: model.d, upsample: model.upsample, seed: initSeed });
+    return new VaeTrainer(parts.encoder, parts.meanEncoder, parts.decoder, optimizerFor(config.train), config.train.loss, klScheduleOf(config));
+  },
+});
