@@ -80,10 +80,6 @@ export function benchConfig(model: BenchModel, overrides: { batch?: number; leng
   return loadConfig(path.join(PACKAGE_ROOT, 'configs', `${model.config}.yaml`), sets);
 }
 
-/** Training steps per benchmark unit: the GAN's critic steps per generator step, else 1. */
-export function stepsPerUnit(loaded: LoadedConfig): number {
-  return loaded.config.model.type === 'gan' ? loaded.config.gan.critic_steps : 1;
-}
 
 export interface BenchRow {
   model: string;
@@ -144,8 +140,8 @@ async function main(argv: string[]): Promise<void> {
     });
     const batch = loaded.config.train.batch_size;
     const length = loaded.config.model.length;
-    const unit = stepsPerUnit(loaded);
     const trainer = buildTrainer(loaded.config, 1, { sampleRate: 44100 });
+    const unit = trainer.stepsPerUnit;
     try {
       const ms = await benchTrainer(trainer, batch, length, units, Number(o.warmup), unit);
       const samplesPerS = (unit * batch * 1000) / ms;

@@ -7,7 +7,7 @@ export class AutoencoderTrainer implements ModelTrainer {
   readonly models: Record<string, tf.LayersModel>;
   readonly optimizers: Record<string, tf.Optimizer>;
   readonly prior = null;
-  readonly batchesPerStep = 1;
+  readonly stepsPerUnit = 1;
   private readonly variables: tf.Variable[];
 
   constructor(

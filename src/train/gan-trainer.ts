@@ -127,7 +127,9 @@ export class GanTrainer implements ModelTrainer {
   readonly models: Record<string, tf.LayersModel>;
   readonly optimizers: Record<string, tf.Optimizer>;
   readonly prior = 'uniform' as const;
-  readonly batchesPerStep = 1;
+  get stepsPerUnit(): number {
+    return this.opts.criticSteps;
+  }
   private readonly generator: tf.Sequential;
   private readonly critic: tf.Sequential;
   private readonly generatorVars: tf.Variable[];

@@ -24,8 +24,8 @@ export interface ModelTrainer {
   encode?(batch: tf.Tensor2D): tf.Tensor2D;
   /** The distribution a user should sample latents from: 'uniform' (GAN), 'normal' (VAE), or null (AE: use bounds). */
   readonly prior: 'uniform' | 'normal' | null;
-  /** Number of examples one step consumes (a GAN step uses critic_steps batches). */
-  readonly batchesPerStep: number;
+  /** Loop steps that make one unit of its training (a GAN: the critic_steps steps of one generator update; else 1). */
+  readonly stepsPerUnit: number;
   /** Trainer-specific state to keep in checkpoints (beyond weights). */
   extraState?(): Record<string, unknown>;
   restoreExtraState?(state: Record<string, unknown>): void;

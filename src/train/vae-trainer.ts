@@ -27,7 +27,7 @@ export class VaeTrainer implements ModelTrainer {
   readonly models: Record<string, tf.LayersModel>;
   readonly optimizers: Record<string, tf.Optimizer>;
   readonly prior = 'normal' as const;
-  readonly batchesPerStep = 1;
+  readonly stepsPerUnit = 1;
   private readonly variables: tf.Variable[];
   /**
    * Steps applied so far, for the β of validation losses: the loop calls evaluate() with a batch offset as
