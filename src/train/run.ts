@@ -21,7 +21,7 @@ import {
   saveCheckpoint,
   TrainState,
 } from './checkpoint';
-import { COLLAPSE_FIRST_EPOCH, describeCollapse, measureCollapse } from './diagnostics';
+import { COLLAPSE_FIRST_EPOCH, COLLAPSE_RATIO, describeCollapse, measureCollapse } from './diagnostics';
 import { createAugmenter } from './augment';
 import { exportTrained } from './export-run';
 import { initFrom } from './init-from';
@@ -406,7 +406,7 @@ async function trainLoop(input: LoopInput): Promise<TrainResult> {
     const checkpointDue = state.epoch % train.checkpoint_every === 0 || lastEpoch || stop.requested;
     if (checkpointDue && state.epoch >= COLLAPSE_FIRST_EPOCH && !state.warned.includes('collapse')) {
       const report = withRows(dataset, split.validation.length >= 2 ? split.validation : split.train, 16, (x) => measureCollapse(trainer, x));
-      if (report && report.ratio < 0.05) warnOnce('collapse', describeCollapse(report, state.epoch));
+      if (report && report.ratio < COLLAPSE_RATIO) warnOnce('collapse', describeCollapse(report, state.epoch));
     }
     const line =
       `epoch ${state.epoch}/${train.epochs}: loss ${fmt(record.loss)}` +
