@@ -63,3 +63,31 @@ describe('STFT framing and values', () => {
     expect(() => magnitudeSpectrogram(new Float32Array(10), 64, 0)).toThrow(/hop/);
   });
 });
+
+describe('the STFT on tensors (losses and the metrics that share them)', () => {
+  test('stftPowers equals the plain JS powerSpectrogram at every size, one-stage and factored alike', () => {
+    const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
+    const { hannWindow, powerSpectrogram, stftPowers } = require('../../src/eval/spectrum') as typeof import('../../src/eval/spectrum');
+    let state = 3;
+    const rand = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296) * 2 - 1;
+    const length = 4100;
+    const rows = [Float32Array.from({ length }, rand), Float32Array.from({ length }, (_, n) => Math.sin(0.05 * n) * Math.exp(-n / 900))];
+    for (const size of [64, 128, 256, 512, 1024, 2048]) {
+      const hop = size / 4;
+      const got = tf.tidy(() => stftPowers(tf.tensor2d(rows.flatMap((r) => Array.from(r)), [2, length]), size, hop).arraySync()) as number[][][];
+      // powerSpectrogram divides |X|² by the window's energy Σw²; stftPowers keeps the plain |X|².
+      const energy = hannWindow(size).reduce((a, w) => a + w * w, 0);
+      rows.forEach((row, r) => {
+        const want = powerSpectrogram(row, size, hop);
+        want.data.forEach((v, i) => (want.data[i] = v * energy));
+        let peak = 0;
+        for (const v of want.data) peak = Math.max(peak, v);
+        expect(got[r]!.length).toBe(want.frames);
+        let worst = 0;
+        got[r]!.forEach((frame, f) => frame.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - want.data[f * want.bins + k]!)))));
+        expect({ size, worst: worst / peak }).toEqual({ size, worst: expect.any(Number) });
+        expect(worst).toBeLessThan(2e-5 * peak + 1e-6);
+      });
+    }
+  });
+});

@@ -175,3 +175,31 @@ describe('train.loss in the config schema', () => {
     expect(messages[0]).toContain(shown);
   });
 });
+
+describe('the factored DFT (FFT sizes from 128) against a float64 reference', () => {
+  test('the gradient of mr_stft at sizes 256 and 128 equals central differences of the direct float64 DFT', async () => {
+    await initBackend('cpu', () => undefined);
+    const length = 300;
+    const x = noise(21, length);
+    const y = noise(22, length);
+    const sizes = [256, 128];
+    const grad = tf.grad((t: tf.Tensor) => mrStftLoss(batchOf([x]) as tf.Tensor2D, t as tf.Tensor2D, { fftSizes: sizes, hopRatio: 0.5, scWeight: 1, magWeight: 1 }))(batchOf([y])).dataSync();
+    // Central differences of the plain-JS float64 distance: exact to ~1e-8, so the float32 gradient is what is judged.
+    const reference = (v: Float64Array) => directMrStft(x, v, sizes, 0.5);
+    const yy = Float64Array.from(y);
+    let norm = 0;
+    let err = 0;
+    for (const i of [0, 1, 57, 128, 150, 211, 299]) {
+      const h = 1e-5;
+      const plus = yy.slice();
+      const minus = yy.slice();
+      plus[i]! += h;
+      minus[i]! -= h;
+      const fd = (reference(plus) - reference(minus)) / (2 * h);
+      norm = Math.max(norm, Math.abs(fd));
+      err = Math.max(err, Math.abs(grad[i]! - fd));
+    }
+    expect(norm).toBeGreaterThan(0);
+    expect(err).toBeLessThan(1e-3 * norm + 1e-7);
+  });
+});
