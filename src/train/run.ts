@@ -143,6 +143,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         // Written once the checkpoint is known to belong to this config and dataset; records the latest target.
         writeFileAtomic(path.join(runDir, 'config.yaml'), serializeConfig(loaded));
         const split = trainingSplit(dataset.count, config.data.validation, config.train.seed);
+        if (split.train.length === 0) throw new UserError(`dataset ${config.data.path} leaves no training samples after the validation split`);
         const tracking = startTracking({
           runDir,
           loaded,
@@ -156,7 +157,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         });
         let result: TrainResult;
         try {
-          result = await trainLoop({ loaded, dataset, trainer, runDir, state, progress, stop, backend, identity, lock, best, hooks: [tracking.onEpoch, ...(opts.onEpoch ?? [])] });
+          result = await trainLoop({ loaded, dataset, split, trainer, runDir, state, progress, stop, backend, identity, lock, best, hooks: [tracking.onEpoch, ...(opts.onEpoch ?? [])] });
         } finally {
           tracking.close();
         }
@@ -236,6 +237,8 @@ function prepareRunFolder(runDir: string, opts: TrainOptions, log: (m: string) =
 interface LoopInput {
   loaded: LoadedConfig;
   dataset: Dataset;
+  /** The run's training and validation rows (trainingSplit of the dataset, the validation fraction and the seed). */
+  split: ReturnType<typeof trainingSplit>;
   trainer: ModelTrainer;
   runDir: string;
   state: TrainState;
@@ -249,15 +252,13 @@ interface LoopInput {
 }
 
 async function trainLoop(input: LoopInput): Promise<TrainResult> {
-  const { loaded, dataset, trainer, runDir, progress, stop, backend, identity, lock, best } = input;
+  const { loaded, dataset, split, trainer, runDir, progress, stop, backend, identity, lock, best } = input;
   const { config } = loaded;
   const { train } = config;
   const state = input.state;
   state.warned ??= [];
   state.best ??= null;
   const seed = train.seed;
-  const split = trainingSplit(dataset.count, config.data.validation, seed);
-  if (split.train.length === 0) throw new UserError(`dataset ${config.data.path} leaves no training samples after the validation split`);
   const batchSize = Math.min(train.batch_size, split.train.length);
   const batchesPerEpoch = Math.ceil(split.train.length / batchSize);
   const rowBuffer = new Float32Array(batchSize * dataset.length);
