@@ -196,101 +196,16 @@ function frameRows(x: tf.Tensor2D, fftSize: number, hop: number): { frames: tf.T
  */
 export function stftMagnitudes(x: tf.Tensor2D, fftSize: number, hop: number, powerFloor: number): tf.Tensor2D {
   const { frames } = frameRows(x, fftSize, hop);
-  const power = tf.add(framePowers(frames, fftSize), powerFloor);
-  return tf.sqrt(power).reshape([x.shape[0], -1]) as tf.Tensor2D;
-}
-
-/** The smallest FFT size computed as two factored stages (below it the one-stage basis product is as cheap). */
-const FACTORED_FROM = 128;
-
-/**
- * |X[k]|², k = 0 … N/2, of the Hann-windowed DFT of each frame [frames, N] → [frames, N/2 + 1].
- * Up to FACTORED_FROM, one product with the windowed basis (O(N²) per frame). From there, the DFT is split as
- * Cooley–Tukey's N = N1·N2 with n = N2·n1 + n2 and k = k1 + N1·k2:
- *   X[k1 + N1·k2] = Σ_n2 W_N2^(n2·k2) · W_N^(n2·k1) · Σ_n1 w·x[N2·n1 + n2] · W_N1^(n1·k1),
- * an N1-point DFT of the real frame (two products with [N1, N1] bases), a complex twiddle, and an N2-point complex DFT
- * (four products with [N2, N2] bases): N·(2·N1 + 4·N2) multiply-adds per frame instead of N·(N + 2), 8× fewer at
- * N = 2048, still on the native GEMM, and differentiable through the same ops.
- */
-function framePowers(frames: tf.Tensor2D, fftSize: number): tf.Tensor2D {
+  const spectrum = tf.matMul(frames, dftBasis(fftSize));
   const bins = fftSize / 2 + 1;
-  if (fftSize < FACTORED_FROM) {
-    const spectrum = tf.matMul(frames, dftBasis(fftSize));
-    return tf.square(spectrum).reshape([-1, 2, bins]).sum(1) as tf.Tensor2D;
-  }
-  const f = factoredBases(fftSize);
-  const m = frames.shape[0];
-  // Windowed frame as [m, N1, N2] (n1 major), then [m·N2, N1] rows of the inner DFT over n1.
-  const windowed = tf.mul(frames, f.window).reshape([m, f.n1, f.n2]).transpose([0, 2, 1]).reshape([m * f.n2, f.n1]);
-  // Inner N1-point DFT of real input: A[n2, k1] (re, im), as [m, N2, N1].
-  const aRe = tf.matMul(windowed, f.cos1).reshape([m, f.n2, f.n1]);
-  const aIm = tf.matMul(windowed, f.sin1).reshape([m, f.n2, f.n1]);
-  // Twiddle W_N^(n2·k1): B = A · (c + i·s).
-  const bRe = tf.sub(tf.mul(aRe, f.twRe), tf.mul(aIm, f.twIm));
-  const bIm = tf.add(tf.mul(aRe, f.twIm), tf.mul(aIm, f.twRe));
-  // Outer N2-point complex DFT over n2 for each k1: rows [m·N1, N2] times [N2, N2] bases.
-  const rowsRe = bRe.transpose([0, 2, 1]).reshape([m * f.n1, f.n2]);
-  const rowsIm = bIm.transpose([0, 2, 1]).reshape([m * f.n1, f.n2]);
-  const xRe = tf.sub(tf.matMul(rowsRe, f.cos2), tf.matMul(rowsIm, f.sin2));
-  const xIm = tf.add(tf.matMul(rowsRe, f.sin2), tf.matMul(rowsIm, f.cos2));
-  // X[k1, k2] → k = k1 + N1·k2: transpose to [m, N2, N1] so that the flat index is k; keep k ≤ N/2.
-  const power = tf.add(tf.square(xRe), tf.square(xIm)).reshape([m, f.n1, f.n2]).transpose([0, 2, 1]).reshape([m, fftSize]);
-  return tf.slice(power, [0, 0], [m, bins]) as tf.Tensor2D;
-}
-
-interface FactoredBases {
-  n1: number;
-  n2: number;
-  window: tf.Tensor1D;
-  cos1: tf.Tensor2D;
-  sin1: tf.Tensor2D;
-  twRe: tf.Tensor2D;
-  twIm: tf.Tensor2D;
-  cos2: tf.Tensor2D;
-  sin2: tf.Tensor2D;
-}
-const factoredCache = new Map<string, FactoredBases>();
-
-/** The bases of framePowers' two stages for size N (cached per size and backend): N1 = 2^ceil(log2(N)/2), N2 = N/N1. */
-function factoredBases(fftSize: number): FactoredBases {
-  const key = `${tf.getBackend()}:${fftSize}`;
-  const cached = factoredCache.get(key);
-  if (cached && !cached.cos1.isDisposed) return cached;
-  const n1 = 2 ** Math.ceil(Math.log2(fftSize) / 2);
-  const n2 = fftSize / n1;
-  // e^(−2πi·a·b/n) with (a·b mod n) to keep the angle small: exact float32 bases.
-  const dft = (n: number, part: 'cos' | 'sin') => {
-    const data = new Float32Array(n * n);
-    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
-      const angle = (2 * Math.PI * ((a * b) % n)) / n;
-      data[a * n + b] = part === 'cos' ? Math.cos(angle) : -Math.sin(angle);
-    }
-    return tf.keep(tf.tensor2d(data, [n, n]));
-  };
-  const twRe = new Float32Array(n2 * n1);
-  const twIm = new Float32Array(n2 * n1);
-  for (let a = 0; a < n2; a++) for (let k1 = 0; k1 < n1; k1++) {
-    const angle = (2 * Math.PI * ((a * k1) % fftSize)) / fftSize;
-    twRe[a * n1 + k1] = Math.cos(angle);
-    twIm[a * n1 + k1] = -Math.sin(angle);
-  }
-  const bases: FactoredBases = {
-    n1,
-    n2,
-    window: tf.keep(tf.tensor1d(Float32Array.from(hannWindow(fftSize)))),
-    cos1: dft(n1, 'cos'),
-    sin1: dft(n1, 'sin'),
-    twRe: tf.keep(tf.tensor2d(twRe, [n2, n1])),
-    twIm: tf.keep(tf.tensor2d(twIm, [n2, n1])),
-    cos2: dft(n2, 'cos'),
-    sin2: dft(n2, 'sin'),
-  };
-  factoredCache.set(key, bases);
-  return bases;
+  const power = tf.add(tf.square(spectrum).reshape([-1, 2, bins]).sum(1), powerFloor);
+  return tf.sqrt(power).reshape([x.shape[0], -1]) as tf.Tensor2D;
 }
 
 /** Powers |X[f, k]|² (no floor) of each row of x [batch, length], as [batch, frames, bins]. Call inside tf.tidy. */
 export function stftPowers(x: tf.Tensor2D, fftSize: number, hop: number): tf.Tensor3D {
   const { frames, count } = frameRows(x, fftSize, hop);
-  return framePowers(frames, fftSize).reshape([x.shape[0], count, fftSize / 2 + 1]) as tf.Tensor3D;
+  const spectrum = tf.matMul(frames, dftBasis(fftSize));
+  const bins = fftSize / 2 + 1;
+  return tf.square(spectrum).reshape([-1, 2, bins]).sum(1).reshape([x.shape[0], count, bins]) as tf.Tensor3D;
 }

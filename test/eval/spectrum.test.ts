@@ -65,7 +65,7 @@ describe('STFT framing and values', () => {
 });
 
 describe('the STFT on tensors (losses and the metrics that share them)', () => {
-  test('stftPowers equals the plain JS powerSpectrogram at every size, one-stage and factored alike', () => {
+  test('stftPowers (a product with the DFT basis) equals the plain JS powerSpectrogram at every size', () => {
     const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
     const { hannWindow, powerSpectrogram, stftPowers } = require('../../src/eval/spectrum') as typeof import('../../src/eval/spectrum');
     let state = 3;

@@ -176,7 +176,7 @@ describe('train.loss in the config schema', () => {
   });
 });
 
-describe('the factored DFT (FFT sizes from 128) against a float64 reference', () => {
+describe('mr_stft at FFT sizes of real use, against a float64 reference', () => {
   test('the gradient of mr_stft at sizes 256 and 128 equals central differences of the direct float64 DFT', async () => {
     await initBackend('cpu', () => undefined);
     const length = 300;
