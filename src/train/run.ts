@@ -412,6 +412,8 @@ async function trainLoop(input: LoopInput): Promise<TrainResult> {
     const line =
       `epoch ${state.epoch}/${train.epochs}: loss ${fmt(record.loss)}` +
       (record.val_loss === null ? '' : `, val_loss ${fmt(record.val_loss)}`) +
+      // A VAE's best epoch is chosen by its objective at the target β, not by val_loss (see selectionLoss): say which.
+      (record.val_objective !== undefined ? `, val_objective ${fmt(record.val_objective as number)}` : '') +
       (state.best ? ` (best ${fmt(state.best.val_loss)} at epoch ${state.best.epoch})` : '') +
       `, lr ${fmt(lr)}, ${record.samples_per_s} samples/s, eta ${eta()}`;
     if (progress.live) {
