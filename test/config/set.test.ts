@@ -91,3 +91,19 @@ describe('editDistance', () => {
     expect(editDistance(a, b)).toBe(d);
   });
 });
+
+describe('mappings that are one value, and mappings that are sections', () => {
+  const CONFIGS = path.join(__dirname, '..', '..', 'configs');
+  it('a weighted loss given again replaces the base\'s whole (MSE alone means MSE alone)', () => {
+    const file = path.join(CONFIGS, 'ae-medium-tanh-mrstft.yaml');
+    expect(loadConfig(file).config.train.loss).toEqual({ mse: 1, mr_stft: 1 });
+    expect(loadConfig(file, ['train.loss={mse: 1}']).config.train.loss).toEqual({ mse: 1 });
+    expect(loadConfig(file, ['train.loss=mae']).config.train.loss).toBe('mae');
+  });
+
+  it('a section such as train.augment still merges key by key', () => {
+    const file = path.join(CONFIGS, 'ae-medium-tanh.yaml');
+    const augment = loadConfig(file, ['train.augment={gain_db: [-3, 3]}', 'train.augment.polarity=true']).config.train.augment;
+    expect(augment).toMatchObject({ gain_db: [-3, 3], polarity: true });
+  });
+});
