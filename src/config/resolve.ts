@@ -7,6 +7,7 @@ import { DATA_DEFAULTS, EARLY_STOP_DEFAULTS, OUTPUT_DEFAULTS, TRAIN_DEFAULTS } f
 import { familySections, familyTypes, familyOf, families, sectionDefaults } from '../models/family';
 import { AUGMENT_DEFAULTS } from './defaults';
 import { ConfigError, ConfigIssue } from './issues';
+import { resolveLossSpec } from '../train/losses/spec';
 import { Merged } from './merge';
 import { schemaAt } from './schema';
 import { ModelConfig, SampgenConfig } from './types';
@@ -51,6 +52,7 @@ export function resolveMerged(merged: Merged, ctx: ResolveContext): SampgenConfi
   }
   for (const problem of family.check?.(model) ?? []) issues.push({ ...at(`model.${problem.key}`), message: problem.message });
   const train = { ...TRAIN_DEFAULTS, ...(raw.train as Section | undefined) } as SampgenConfig['train'];
+  train.loss = resolveLossSpec(train.loss);
   if (train.early_stop !== null) {
     if ((train.early_stop as Partial<SampgenConfig['train']['early_stop']> & object).patience === undefined) {
       issues.push({ ...at('train.early_stop'), message: 'train.early_stop.patience is required: the epochs without improvement to wait (or set train.early_stop: null)' });

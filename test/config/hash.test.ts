@@ -179,3 +179,13 @@ describe('resolveConfigObject', () => {
     expect(loadConfig(rel).sources).toEqual([path.join(path.dirname(rel), 'base.yaml'), rel]);
   });
 });
+
+describe('mr_stft in the run hash', () => {
+  it('its parameters are written out, so changing one changes the hash, and spelling out the defaults does not', () => {
+    const spectral = { ...DENSE, train: { loss: { mse: 1, mr_stft: 1 } } };
+    expect(hashOf(spectral)).toBe(hashOf({ ...DENSE, train: { loss: { mse: 1, mr_stft: { weight: 1, fft_sizes: [2048, 1024, 512, 256, 128] } } } }));
+    expect(hashOf(spectral)).not.toBe(hashOf({ ...DENSE, train: { loss: { mse: 1, mr_stft: { fft_sizes: [1024, 256] } } } }));
+    expect(hashOf(spectral)).not.toBe(hashOf({ ...DENSE, train: { loss: { mse: 1, mr_stft: 2 } } }));
+    expect(hashOf({ ...DENSE, train: { loss: 'mr_stft' } })).toBe(hashOf({ ...DENSE, train: { loss: { mr_stft: 1 } } }));
+  });
+});

@@ -67,3 +67,16 @@ export const LOSS_SCHEMA = {
     },
   ],
 };
+
+/**
+ * The loss as the resolved config records it: an mr_stft entry spelled out with every parameter (a bare `mr_stft`
+ * or `mr_stft: 2` relies on defaults in the code; written out, they are part of config.yaml and of the run hash, so
+ * a change of default can never pass as the same experiment). Other losses have no parameters and stay as given.
+ */
+export function resolveLossSpec(spec: LossSpec): LossSpec {
+  if (spec === 'mr_stft') return { mr_stft: { ...MR_STFT_LOSS_DEFAULTS, fft_sizes: [...MR_STFT_LOSS_DEFAULTS.fft_sizes] } };
+  if (typeof spec === 'string' || spec.mr_stft === undefined) return spec;
+  const term = spec.mr_stft;
+  const given = typeof term === 'number' ? { weight: term } : term;
+  return { ...spec, mr_stft: { ...MR_STFT_LOSS_DEFAULTS, fft_sizes: [...MR_STFT_LOSS_DEFAULTS.fft_sizes], ...given } };
+}
