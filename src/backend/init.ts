@@ -8,8 +8,8 @@ import { installLazyFusedMatMul } from './lazy-fused-matmul';
 import { loadNative, NativeStatus } from './native';
 import { activeNative, PatchedKernel, registerWasmKernelPatches } from './wasm-kernels';
 
-export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+import { BACKEND_REQUESTS, BackendRequest } from './names';
+export { BACKEND_REQUESTS, type BackendRequest } from './names';
 
 export interface BackendAttempt {
   /** 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu' */

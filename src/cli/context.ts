@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { BACKEND_REQUESTS } from '../backend/names';
 import { cliProgress, Progress } from '../progress';
 
 /** Options every command accepts (defined once on the root program). */
@@ -41,4 +42,9 @@ export function contextFor(cmd: Command): CommandContext {
 /** Commander option parser for repeatable options (`--set a=1 --set b=2`). */
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/** --backend <name> with the backends sampgen knows as its choices (one list: src/backend/names.ts). */
+export function backendOption(description: string): Option {
+  return new Option('--backend <name>', description).choices([...BACKEND_REQUESTS]);
 }

@@ -14,8 +14,9 @@ export type Optimizer = (typeof OPTIMIZERS)[number];
 import { LOSS_NAMES, LossSpec } from '../train/losses/spec';
 export const LOSSES = LOSS_NAMES;
 export type Loss = LossSpec;
-export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+import type { BackendRequest } from '../backend/names';
+export { BACKEND_REQUESTS as BACKENDS } from '../backend/names';
+export type BackendName = BackendRequest;
 export const LR_SCHEDULES = ['constant', 'step', 'cosine'] as const;
 export type LrSchedule = (typeof LR_SCHEDULES)[number];
 /** Which weights a finished run exports: those of its best validation epoch, or its last epoch's. */

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { initBackend } from '../backend';
+import type { BackendRequest } from '../backend/names';
 import { loadConfig } from '../config';
 import { openDataset } from '../data';
 import { UserError } from '../errors';
@@ -23,7 +24,7 @@ export interface QuickstartOptions {
   epochs: number;
   /** The study's best autoencoder by ear: medium tanh. */
   config: string;
-  backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  backend: BackendRequest;
   force: boolean;
   progress?: Progress;
   log?: (message: string) => void;

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { LoadedConfig, runFolderName, serializeConfig } from '../config';
 import { trainingSplit, Dataset, datasetFingerprint } from '../data';
 import { backendSummary } from '../backend';
+import type { BackendRequest } from '../backend/names';
 import { initBackend, BackendChoice } from '../backend';
 import { RuntimeFailure, UserError } from '../errors';
 import { Progress, silentProgress, warnThrough } from '../progress';
@@ -47,7 +48,7 @@ export interface TrainOptions {
   /** Start over even though the run folder has a checkpoint; also lets the export replace a non-link at models/<name>. */
   force?: boolean;
   /** Overrides train.backend. */
-  backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  backend?: BackendRequest;
   progress?: Progress;
   /** Set `requested` to stop after the current batch with a checkpoint (signals, tests, sweeps). */
   stop?: StopFlag;

@@ -1,6 +1,7 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { exportRun } from '../../train/run';
-import { contextFor } from '../context';
+import { backendOption, contextFor } from '../context';
+import type { BackendRequest } from '../../backend/names';
 
 export function register(program: Command): void {
   program
@@ -12,9 +13,9 @@ export function register(program: Command): void {
         'trained with --no-export.',
     )
     .argument('<run>', 'the run folder, e.g. runs/ae-medium-tanh-1a2b3c4d')
-    .addOption(new Option('--backend <name>', 'TF.js backend (default: the run config\'s train.backend)').choices(['auto', 'tensorflow', 'wasm', 'cpu']))
+    .addOption(backendOption('TF.js backend (default: the run config\'s train.backend)'))
     .option('--force', 'replace a real folder at <output.models>/<name> (an earlier export) by the link to this model')
-    .action(async (run: string, opts: { backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu'; force?: boolean }, cmd: Command) => {
+    .action(async (run: string, opts: { backend?: BackendRequest; force?: boolean }, cmd: Command) => {
       const ctx = contextFor(cmd);
       const dir = await exportRun(run, { backend: opts.backend, progress: ctx.progress, force: opts.force });
       if (ctx.options.json) ctx.printJson({ run, model: dir });

@@ -1,8 +1,8 @@
 import * as path from 'path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { quickstart, QUICKSTART_DEFAULTS } from '../../quickstart';
 import { UserError } from '../../errors';
-import { contextFor } from '../context';
+import { backendOption, contextFor } from '../context';
 
 export function register(program: Command): void {
   program
@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .option('--count <n>', 'snares to synthesize', String(QUICKSTART_DEFAULTS.count))
     .option('--epochs <n>', 'training epochs', String(QUICKSTART_DEFAULTS.epochs))
     .option('--config <name-or-file>', 'a config of configs/ by name, or a YAML file', QUICKSTART_DEFAULTS.config)
-    .addOption(new Option('--backend <name>', 'TF.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'))
+    .addOption(backendOption('TF.js backend').default('auto'))
     .option('--force', 'redo the quickstart in a folder that is not empty')
     .action(async (folder: string, opts, cmd: Command) => {
       const ctx = contextFor(cmd);

@@ -1,8 +1,9 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { UserError, RuntimeFailure } from '../../errors';
 import { DEFAULT_STALE_AFTER_SECONDS, INDEX_VARIABLES, planSummary, planSweep, runSweep, selectEntries } from '../../sweep';
 import { installStopHandlers, newStopFlag } from '../../train/stop';
-import { collect, contextFor } from '../context';
+import { backendOption, collect, contextFor } from '../context';
+import type { BackendRequest } from '../../backend/names';
 
 interface PlanCliOptions {
   set: string[];
@@ -13,7 +14,7 @@ interface RunCliOptions extends PlanCliOptions {
   index?: string;
   shard?: string;
   staleAfter: string;
-  backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  backend?: BackendRequest;
   export: boolean;
 }
 
@@ -59,7 +60,7 @@ export function register(program: Command): void {
     .option('--set <key.path=value>', 'override a config key in every entry, like train --set (repeatable)', collect, [])
     .option('--smoke', 'every entry runs a few steps on a tiny synthetic dataset (everything under <runs>/.smoke/)')
     .option('--stale-after <seconds>', 'a lock without a heartbeat for this long may be taken over', String(DEFAULT_STALE_AFTER_SECONDS))
-    .addOption(new Option('--backend <name>', 'TF.js backend for every entry').choices(['auto', 'tensorflow', 'wasm', 'cpu']))
+    .addOption(backendOption('TF.js backend for every entry'))
     .option('--no-export', 'do not export models at the end of each run')
     .addHelpText(
       'after',

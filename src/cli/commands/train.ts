@@ -1,16 +1,17 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { loadConfig } from '../../config';
 import { trainModel } from '../../train/run';
 import { ensureSmokeDataset, smokeSets } from '../../train/smoke';
 import { installStopHandlers, newStopFlag } from '../../train/stop';
-import { collect, contextFor } from '../context';
+import { backendOption, collect, contextFor } from '../context';
+import type { BackendRequest } from '../../backend/names';
 
 interface TrainCliOptions {
   config: string;
   set: string[];
   resume?: boolean;
   force?: boolean;
-  backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  backend?: BackendRequest;
   export: boolean;
   smoke?: boolean;
 }
@@ -27,14 +28,7 @@ export function register(program: Command): void {
     .option('--set <key.path=value>', 'override a config key, e.g. --set train.lr=1e-4 (repeatable)', collect, [])
     .option('--resume', 'continue the run from its last checkpoint (same config and overrides)')
     .option('--force', 'start over even though the run folder has a checkpoint; replace a real folder at <output.models>/<name> by the link')
-    .addOption(
-      new Option('--backend <name>', 'TF.js backend (default: the config\'s train.backend, itself default auto)').choices([
-        'auto',
-        'tensorflow',
-        'wasm',
-        'cpu',
-      ]),
-    )
+    .addOption(backendOption('TF.js backend (default: the config\'s train.backend, itself default auto)'))
     .option('--no-export', 'do not write the model folder at the end (run `sampgen export <run>` later)')
     .option('--smoke', 'a few steps on a tiny synthetic dataset, everything under <output.runs>/.smoke/ (checks a config in CI); starts over each time unless --resume')
     .addHelpText(

@@ -10,7 +10,8 @@ import { checkWavFormat, NORMALIZE_MODES, NORMALIZE_PEAK_DBFS, NORMALIZE_RMS_DBF
 import { BOUNDS_SYNTAX, MAX_POINTS, parseBounds } from '../../infer/model';
 import { writeFileAtomic } from '../../util/atomic';
 import { seedOption } from '../../util/seed';
-import { contextFor, CommandContext } from '../context';
+import { backendOption, contextFor, CommandContext } from '../context';
+import type { BackendRequest } from '../../backend/names';
 import { assertCanCreate } from '../../util/output-dir';
 import { latentMap, COLOR_FEATURES } from '../../infer/latent-map';
 import { describeRows, evaluateModel, metricsMarkdown, parseSplit, METRICS_FORMAT_VERSION, MetricsFile, ModelEvaluation } from '../../infer/evaluate';
@@ -18,10 +19,9 @@ import { BOOTSTRAP_LEVEL } from '../../eval/bootstrap';
 import { openDataset } from '../../data';
 import { readModelMetadata } from '../../export';
 
-type BackendName = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+type BackendName = BackendRequest;
 
-const backendOption = () =>
-  new Option('--backend <name>', 'TF.js backend for inference').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto');
+const inferenceBackend = () => backendOption('TF.js backend for inference').default('auto');
 
 async function withModel<T>(ctx: CommandContext, dir: string, backend: BackendName, encoder: boolean, use: (m: OpenedModel) => Promise<T>): Promise<T> {
   await initBackend(backend, (m) => ctx.info(m));
@@ -57,7 +57,7 @@ export function registerGenerate(program: Command): void {
     .option('--clamp', 'move a --z point outside the training set\'s latent bounds inside them (default: warn only)')
     .option('--plots', 'also write <name>.waveform.png and <name>.spectrogram.png beside each WAV')
     .option('--force', 'overwrite existing files')
-    .addOption(backendOption())
+    .addOption(inferenceBackend())
     .addHelpText(
       'after',
       "\nSamples are written at the model's sample rate. A point with the wrong number of coordinates exits 2.\n" +
@@ -86,7 +86,7 @@ export function registerEncode(program: Command): void {
     .description("Map audio files to latent points with the model's encoder, after the same preprocessing as its dataset (read from sampgen.json).")
     .requiredOption('-m, --model <dir>', 'an exported model folder with an encoder (autoencoders, VAEs)')
     .argument('<files...>', 'WAV, FLAC or AIFF files')
-    .addOption(backendOption())
+    .addOption(inferenceBackend())
     .addHelpText('after', '\nA file that cannot be encoded is reported (on stderr; with --json as {file, error}) and the others are still\nencoded; the exit code is then 2.')
     .action(async (files: string[], opts, cmd: Command) => {
       const ctx = contextFor(cmd);
@@ -146,7 +146,7 @@ export function registerInterpolate(program: Command): void {
     .option('--format <fmt>', `WAV sample format: ${WAV_FORMATS.join(', ')}`, 'float32')
     .addOption(normalizeOption())
     .option('--force', 'overwrite existing files')
-    .addOption(backendOption())
+    .addOption(inferenceBackend())
     .action(async (a: string, b: string, opts, cmd: Command) => {
       const ctx = contextFor(cmd);
       assertCanCreate(opts.out, '--out');
@@ -170,7 +170,7 @@ export function registerLatentMap(program: Command): void {
     .addOption(new Option('--color <feature>', 'colour points by: spectral centroid, decay time to −40 dB, source folder, or nothing').choices([...COLOR_FEATURES]).default('centroid'))
     .option('--bounds <spec>', 'the plotted extent: minmax of the plotted points, or pLOW-HIGH for their per-axis percentiles (e.g. p1-99)', 'p1-99')
     .option('--points <file.json>', 'also write every latent point as JSON')
-    .addOption(backendOption())
+    .addOption(inferenceBackend())
     .addHelpText(
       'after',
       '\nLatent spaces above 2-D are shown as a PCA projection onto their two principal directions, stated on the plot.\n' +
@@ -212,7 +212,7 @@ export function registerEvaluate(program: Command): void {
     .option('--bounds <spec>', `box of the smoothness grid and of uniform random points (autoencoders): ${BOUNDS_SYNTAX}`, 'p1-99')
     .option('--resamples <n>', 'bootstrap resamples of the intervals of set-level metrics (0: no intervals)', (v) => nonNegativeInt('--resamples', v), 200)
     .option('--seed <n>', 'seed of subsets, random latent points, k-means and the bootstrap', seedOption('--seed'), 1)
-    .addOption(backendOption())
+    .addOption(inferenceBackend())
     .addHelpText(
       'after',
       '\nThe table has one row per metric: n_real and n_generated say how many real and generated (reconstructed,\n' +
