@@ -76,3 +76,52 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('sampgen train and %s', (signal) =
     expect(after[before.length]!.step).toBeGreaterThan(before.at(-1)!.step);
   }, 120000);
 });
+
+test('a second SIGTERM right after "checkpoint saved" still exits 0 (the work is saved)', async () => {
+  const root = tempDir();
+  const data = writeTestDataset(path.join(root, 'data'), decayingSines(40, 256));
+  const config = path.join(root, 'tiny.yaml');
+  const runs = path.join(root, 'runs');
+  fs.writeFileSync(
+    config,
+    [
+      'model: { type: dense-ae, size: small, activation: tanh, length: 256 }',
+      `data: { path: ${JSON.stringify(data)}, validation: 0.25 }`,
+      'train: { epochs: 100000, batch_size: 2, backend: wasm, checkpoint_every: 100000 }',
+      `output: { runs: ${JSON.stringify(runs)}, models: ${JSON.stringify(path.join(root, 'models'))} }`,
+      '',
+    ].join('\n'),
+  );
+  const finished = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'train', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let second = false;
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!second && /checkpoint saved/.test(stderr)) {
+        second = true;
+        child.kill('SIGTERM'); // at once, while the command prints its summary and returns
+      }
+    });
+    let first = false;
+    const poll = setInterval(() => {
+      const found = fs.existsSync(runs) ? fs.readdirSync(runs) : [];
+      const log = found.length === 1 ? path.join(runs, found[0]!, 'log.jsonl') : null;
+      if (!first && log && fs.existsSync(log) && fs.readFileSync(log, 'utf8').trim() !== '') {
+        first = true;
+        child.kill('SIGTERM');
+      }
+    }, 20);
+    const timeout = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`sampgen train did not stop; stderr:\n${stderr}`));
+    }, 60000);
+    child.on('exit', (code, signal) => {
+      clearInterval(poll);
+      clearTimeout(timeout);
+      resolve({ code, signal, stderr });
+    });
+  });
+  expect(finished.stderr).toMatch(/checkpoint saved/);
+  expect({ code: finished.code, signal: finished.signal }).toEqual({ code: 0, signal: null });
+}, 120000);

@@ -71,7 +71,9 @@ export function register(program: Command): void {
           if (result.stoppedEarly !== null) ctx.print(`stopped early at epoch ${result.stoppedEarly} (train.early_stop)`);
         }
       } finally {
-        uninstall();
+        // After a first signal the stop handler stays until the process ends: a second signal then exits 0 once the
+        // checkpoint is saved (train/stop.ts), instead of falling to the process-wide handler, which re-raises it (143).
+        if (!stop.requested) uninstall();
       }
     });
 }
