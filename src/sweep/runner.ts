@@ -144,7 +144,8 @@ function doneOnOtherData(entry: PlanEntry, done: DoneMarker): string | null {
   if (now === done.dataset_fingerprint) return null;
   return (
     `${entry.runDir} finished on dataset ${done.dataset_fingerprint}, but ${entry.loaded.config.data.path} now holds dataset ${now}; ` +
-    'its results are not results on the current data: move the run folder away (or point data.path at the original dataset) and run the sweep again'
+    'its results are not results on the current data: move the run folder and its model folder away (or point data.path at ' +
+    'the original dataset) and run the sweep again'
   );
 }
 

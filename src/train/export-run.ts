@@ -14,7 +14,7 @@ import { Progress, silentProgress } from '../progress';
 import { CheckpointIdentity, hasCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint';
 import { readLog } from './log';
 import { ModelTrainer } from './model-trainer';
-import { linkModelAlias, modelAliasFor, modelDirFor } from './run-folder';
+import { assertModelDirIsThisRuns, linkModelAlias, modelAliasFor, modelDirFor } from './run-folder';
 import type { TrainOptions, TrainResult } from './run';
 import { openTrainingDataset } from './training-data';
 import { deriveSeed, SeedStream } from './seeds';
@@ -75,6 +75,7 @@ export async function exportTrained(input: ExportInput): Promise<string> {
     },
   };
   const dir = modelDirFor(loaded, runDir);
+  assertModelDirIsThisRuns(dir, result.dataset, input.force);
   await writeModelFolder(dir, trainer.exportParts(), metadata);
   log(`exported ${dir} (${input.weights === 'best' ? `best weights, epoch ${epoch}` : `last weights, epoch ${epoch}`})`);
   const alias = linkModelAlias(modelAliasFor(loaded), dir, { force: input.force, log });

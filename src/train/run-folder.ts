@@ -102,3 +102,25 @@ export function linkModelAlias(alias: string, modelDir: string, opts: { force?: 
   }
   return alias;
 }
+
+/**
+ * Refuses (unless `force`) to replace a model folder that holds an export of this run's name and hash trained on
+ * other data: a run folder moved away and trained again after the dataset was preprocessed anew would otherwise
+ * overwrite the only copy of the first model without a word. Checked before training and again before the export.
+ */
+export function assertModelDirIsThisRuns(modelDir: string, datasetFingerprint: string, force: boolean | undefined): void {
+  if (force) return;
+  let previous: { run?: { dataset_fingerprint?: string; folder?: string } };
+  try {
+    previous = JSON.parse(fs.readFileSync(path.join(modelDir, 'sampgen.json'), 'utf8')) as typeof previous;
+  } catch {
+    return; // nothing exported there yet (or not a model folder: writing it will say so)
+  }
+  const theirs = previous.run?.dataset_fingerprint;
+  if (theirs !== undefined && theirs !== datasetFingerprint) {
+    throw new UserError(
+      `${modelDir} holds a model of this config trained on dataset ${theirs}, but this run trains on dataset ${datasetFingerprint}: ` +
+        'exporting would replace it; move that model folder away (or give output.models another folder), or use --force to replace it',
+    );
+  }
+}

@@ -30,7 +30,7 @@ import { openTrainingDataset } from './training-data';
 import { appendLog, EpochRecord, readLog, truncateLog } from './log';
 import { ModelTrainer } from './model-trainer';
 import { setLearningRate } from './optimizer';
-import { RUN_MARKERS, lockRunFolder, runDirFor } from './run-folder';
+import { RUN_MARKERS, assertModelDirIsThisRuns, lockRunFolder, modelDirFor, runDirFor } from './run-folder';
 import { learningRate, LrScheduleSpec } from './schedules';
 import { deriveSeed, SeedStream } from './seeds';
 import { StopFlag, newStopFlag } from './stop';
@@ -115,6 +115,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       datasetFingerprint: datasetFingerprint(dataset.info),
       datasetPath: config.data.path,
     };
+    if (opts.export !== false) assertModelDirIsThisRuns(modelDirFor(loaded, runDir), identity.datasetFingerprint, opts.force);
     const lock = opts.lock ?? lockRunFolder(runDir, { label: `sampgen train ${runFolderName(loaded)}`, log });
     try {
       const removed = cleanCheckpointLeftovers(runDir);

@@ -430,3 +430,20 @@ describe('stopping', () => {
     expect(readCheckpointState(result.runDir)!.step).toBe(4);
   });
 });
+
+describe('a model folder is not replaced by a run on other data', () => {
+  test('the run folder moved away and the config trained again on a new dataset: refused before training, unless --force', async () => {
+    const { root, data } = setup();
+    const first = await trainModel({ loaded: config(root, data, [], { epochs: 1 }) });
+    const firstBytes = fs.readFileSync(path.join(first.modelDir!, 'decoder', 'weights.bin'));
+    replaceDataset(data, 5);
+    fs.renameSync(first.runDir, `${first.runDir}.moved`);
+    const err = await trainModel({ loaded: config(root, data, [], { epochs: 1 }) }).catch((e) => e);
+    expect(err.name).toBe('UserError');
+    expect(err.message).toMatch(new RegExp(`holds a model of this config trained on dataset ${first.dataset}, but this run trains on dataset [0-9a-f]{16}.*--force`));
+    expect(fs.existsSync(first.runDir)).toBe(false); // refused before anything was trained
+    expect(fs.readFileSync(path.join(first.modelDir!, 'decoder', 'weights.bin'))).toEqual(firstBytes);
+    const forced = await trainModel({ loaded: config(root, data, [], { epochs: 1 }), force: true });
+    expect(readModelMetadata(forced.modelDir!).run!.dataset_fingerprint).toBe(forced.dataset);
+  });
+});
