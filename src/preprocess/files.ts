@@ -155,7 +155,29 @@ export function discoverInputs(opts: DiscoverOptions): Discovery {
     else found.set(root.abs, rel(root.abs));
   }
 
-  const sorted = [...found.entries()].sort((a, b) => compareStrings(a[1], b[1]));
+  // One file reached twice (a folder link to a sibling folder, a link to a file) would be two rows of one sound, which
+  // can land in both the training and the validation split: keep one (the path that is not through a link, else the
+  // first by name) and list the others.
+  const realOf = (abs: string): string => {
+    try {
+      return fs.realpathSync(abs);
+    } catch {
+      return abs; // vanished: reading it will say so
+    }
+  };
+  const byName = [...found.entries()].sort((a, b) => compareStrings(a[1], b[1]));
+  const keep = new Map<string, [string, string]>();
+  for (const [abs, relPath] of byName) {
+    const real = realOf(abs);
+    const kept = keep.get(real);
+    if (!kept || (kept[0] !== real && abs === real)) keep.set(real, [abs, relPath]);
+  }
+  const sorted = byName.filter(([abs, relPath]) => {
+    const kept = keep.get(realOf(abs))!;
+    if (kept[0] === abs) return true;
+    unreadable.push({ relPath, reason: `the same file as ${kept[1]} (reached again through a symbolic link)` });
+    return false;
+  });
   const outputs = assignOutputNames(sorted.map(([, r]) => r));
   const files = sorted.map(([absPath, relPath], i) => ({ absPath, relPath, outputRel: outputs[i]! }));
   unreadable.sort((a, b) => compareStrings(a.relPath, b.relPath));

@@ -74,6 +74,23 @@ describe('what the input folders hold', () => {
   });
 });
 
+describe('one file reached twice', () => {
+  test('a folder link to a sibling (or a link to a file) gives one row, and the second path is on the skipped list', () => {
+    const dir = path.join(tmp, 'in');
+    fs.mkdirSync(path.join(dir, 'kit'));
+    fs.renameSync(path.join(dir, 'a.wav'), path.join(dir, 'kit', 'a.wav'));
+    fs.symlinkSync('kit', path.join(dir, 'same-kit'), 'dir');
+    fs.symlinkSync('b.wav', path.join(dir, 'b-again.wav'));
+    const d = discoverInputs({ inputs: [dir], recursive: true });
+    // Without the check: 4 rows of 2 sounds, which could sit in the training and the validation split at once.
+    expect(d.files.map((f) => f.relPath)).toEqual(['b.wav', 'kit/a.wav']);
+    expect(d.unreadable).toEqual([
+      { relPath: 'b-again.wav', reason: 'the same file as b.wav (reached again through a symbolic link)' },
+      { relPath: 'same-kit/a.wav', reason: 'the same file as kit/a.wav (reached again through a symbolic link)' },
+    ]);
+  });
+});
+
 describe('output folders that cannot be', () => {
   (process.platform === 'linux' ? test : test.skip)('an output under /proc exits 2 naming it (mkdir -p /proc/x never returns)', () => {
     const r = sampgen(['preprocess', path.join(tmp, 'in'), '/proc/sampgen-test/x', ...SHORT]);
