@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Dataset, readDatasetInfo, trainingSplit } from '../data';
+import { Dataset, readDatasetInfo, trainingSplit, datasetFingerprint } from '../data';
 import { UserError } from '../errors';
 import {
   BOOTSTRAP_LEVEL,
@@ -112,6 +112,7 @@ export function evaluateModel(opts: EvaluateOptions): ModelEvaluation {
     throw new UserError(`--grid ${opts.grid}: expected an integer from 2 to ${Math.floor(Math.sqrt(MAX_POINTS))} (at most ${MAX_POINTS} grid points)`);
   }
   if (opts.split === 'held-out') checkHeldOut(opts);
+  if (opts.split === 'validation' || opts.split === 'train') checkSplitDataset(opts);
   const progress = opts.progress ?? silentProgress;
   const { rows, splitRows } = selectRows(opts);
   if (rows.length < 2) throw new UserError(`the ${splitName(opts.split)} of ${opts.datasetPath} has ${rows.length} sample(s); evaluation needs at least 2`);
@@ -226,6 +227,24 @@ function checkHeldOut(opts: EvaluateOptions): void {
     opts.warn?.(
       `${shared.length} of ${opts.dataset.count} rows of held-out dataset ${opts.datasetPath} come from files model ` +
         `${opts.model.meta.name} trained on (same sha256 as its training split of ${trainedOn}), e.g. ${shared[0]!.path}`,
+    );
+  }
+}
+
+/**
+ * The training run's split means something only on the dataset it trained on: the same seed and fraction over other
+ * rows pick rows the model may well have trained on. A model that records its dataset (sampgen.json run.dataset_fingerprint)
+ * is refused --split val|train on another one.
+ */
+function checkSplitDataset(opts: EvaluateOptions): void {
+  const recorded = opts.model.meta.run?.dataset_fingerprint;
+  if (recorded === undefined) return; // exported before fingerprints were recorded
+  const actual = datasetFingerprint(opts.dataset.info);
+  if (actual !== recorded) {
+    throw new UserError(
+      `${opts.model.meta.name} was trained on dataset ${recorded}, but ${opts.datasetPath} is dataset ${actual}: its ${splitName(opts.split)} ` +
+        'would pick rows by the training run\'s seed from other data (some of which the model may have trained on); ' +
+        'pass the dataset it trained on, or use --held-out for data it never saw (or --split all)',
     );
   }
 }

@@ -447,3 +447,26 @@ describe('a model folder is not replaced by a run on other data', () => {
     expect(readModelMetadata(forced.modelDir!).run!.dataset_fingerprint).toBe(forced.dataset);
   });
 });
+
+describe('evaluate on the dataset a model trained on', () => {
+  test('--split val on another dataset is refused (the run\'s seed would pick rows it may have trained on); --split all is not', async () => {
+    const { evaluateModel } = await import('../../src/infer/evaluate');
+    const { openModel, disposeModel } = await import('../../src/infer/model');
+    const { openDataset } = await import('../../src/data');
+    const { root, data } = setup();
+    const { modelDir } = await trainModel({ loaded: config(root, data, [], { epochs: 1 }) });
+    const other = path.join(root, 'other');
+    fs.cpSync(data, other, { recursive: true });
+    replaceDataset(other, 3);
+    const model = await openModel(modelDir!, { encoder: true });
+    const dataset = openDataset(other);
+    try {
+      const base = { model, dataset, datasetPath: other, maxSamples: 8, generated: 4, grid: 2, seed: 1, resamples: 0 };
+      expect(() => evaluateModel({ ...base, split: 'validation' })).toThrow(/was trained on dataset [0-9a-f]{16}, but .*other is dataset [0-9a-f]{16}: its validation split would pick rows/);
+      expect(evaluateModel({ ...base, split: 'all' }).count).toBe(8);
+    } finally {
+      dataset.close();
+      disposeModel(model);
+    }
+  });
+});
