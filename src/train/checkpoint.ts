@@ -203,6 +203,16 @@ function readCheckpointFileOrNull(dir: string): CheckpointFile | null {
   }
 }
 
+/**
+ * What to do about a damaged checkpoint: the latest one holds the run (start over, or restore it from a backup); the
+ * best-epoch copy is a copy (remove it and the run goes on from the intact latest one, exporting its last weights).
+ */
+function repairAdvice(dir: string): string {
+  return path.basename(dir).startsWith('best')
+    ? `remove ${dir} to go on with the run's latest checkpoint (its best-epoch weights are lost; the export then takes the last)`
+    : 'restore it from a backup, or train with --force to start the run over';
+}
+
 /** checkpoint.json of a checkpoint folder, or a UserError naming the file. */
 function readCheckpointFile(dir: string): CheckpointFile {
   const file = path.join(dir, CHECKPOINT_JSON);
@@ -216,11 +226,11 @@ function readCheckpointFile(dir: string): CheckpointFile {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`checkpoint ${file} is damaged (not valid JSON: ${errorMessage(err)}); train with --force to start over`);
+    throw new UserError(`checkpoint ${file} is damaged (not valid JSON: ${errorMessage(err)}); ${repairAdvice(dir)}`);
   }
   const checked = parsed as Partial<CheckpointFile>;
   if (typeof parsed !== 'object' || parsed === null || typeof checked.state !== 'object' || checked.state === null || !Array.isArray(checked.specs)) {
-    throw new UserError(`checkpoint ${file} is damaged (fields state and specs are missing); train with --force to start over`);
+    throw new UserError(`checkpoint ${file} is damaged (fields state and specs are missing); ${repairAdvice(dir)}`);
   }
   return parsed as CheckpointFile;
 }
@@ -323,7 +333,7 @@ function readCheckpointTensors(dir: string, file: CheckpointFile): { tensors: tf
   }
   const sha256 = sha256Hex(bytes);
   if (file.weights_sha256 !== undefined && sha256 !== file.weights_sha256) {
-    throw new UserError(`checkpoint weights ${weightsFile} do not match their recorded sha256 (the file is damaged); train with --force to start over`);
+    throw new UserError(`checkpoint weights ${weightsFile} do not match their recorded sha256 (the file is damaged); ${repairAdvice(dir)}`);
   }
   const tensors = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, file.specs);
   return { tensors, sha256 };

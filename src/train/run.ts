@@ -226,7 +226,15 @@ function prepareRunFolder(runDir: string, opts: TrainOptions, log: (m: string) =
       `${runDir} already has a checkpoint (epoch ${state?.epoch ?? '?'}); use --resume to continue it or --force to start over`,
     );
   }
-  if (opts.resume && !existing) log(`nothing to resume in ${runDir}: starting a new run`);
+  if (opts.resume && !existing) {
+    // Under a cosine schedule train.epochs is part of the run's identity (the curve spans the run): another length
+    // is another run, so a finished cosine run cannot be extended by --set train.epochs.
+    const cosine = opts.loaded.config.train.lr_schedule === 'cosine';
+    log(
+      `nothing to resume in ${runDir}: starting a new run` +
+        (cosine ? ' (with lr_schedule cosine, train.epochs is part of the run hash: a run of another length is another run)' : ''),
+    );
+  }
   const resuming = Boolean(opts.resume && existing);
   if (!resuming) {
     // A fresh start: what the previous run wrote describes weights that are about to be replaced.

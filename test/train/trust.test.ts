@@ -470,3 +470,21 @@ describe('evaluate on the dataset a model trained on', () => {
     }
   });
 });
+
+describe('a damaged best-epoch copy', () => {
+  test('says to remove the copy (the latest checkpoint is intact), not to start the run over; removed, the run goes on', async () => {
+    const { root, data } = setup();
+    const first = await trainModel({ loaded: config(root, data, [], { epochs: 2 }), export: false });
+    const bestDir = path.join(first.runDir, 'checkpoints', 'best');
+    const file = path.join(bestDir, 'weights.bin');
+    const bytes = fs.readFileSync(file);
+    bytes[0] ^= 0x01;
+    fs.writeFileSync(file, bytes);
+    await expect(trainModel({ loaded: config(root, data, [], { epochs: 3 }), resume: true, export: false })).rejects.toThrow(
+      new RegExp(`remove ${bestDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} to go on with the run's latest checkpoint`),
+    );
+    fs.rmSync(bestDir, { recursive: true });
+    const again = await trainModel({ loaded: config(root, data, [], { epochs: 3 }), resume: true, export: false });
+    expect(again.epochs).toBe(3);
+  });
+});
