@@ -138,7 +138,7 @@ export function evaluateModel(opts: EvaluateOptions): ModelEvaluation {
     const recon: Float32Array[] = [];
     for (let start = 0; start < real.length; start += 64) {
       const chunk = real.slice(start, start + 64);
-      const z = encodeRows(model, chunk);
+      const z = encodeRows(model, chunk, false);
       checkFiniteOutput(z, model, 'encoder outputs (latent points)', (i) => `row ${rows[start + i]}`);
       recon.push(...decodePoints(model, z));
     }

@@ -87,7 +87,7 @@ export function latentMap(opts: {
     const flat = dataset.readRows(idx);
     const rows = Array.from(idx, (_, i) => flat.subarray(i * dataset.length, (i + 1) * dataset.length));
     rows.forEach((r, i) => checkFiniteRow(r, start + i, dataset, opts.datasetPath));
-    const encoded = encodeRows(model, rows);
+    const encoded = encodeRows(model, rows, false);
     checkFiniteOutput(encoded, model, 'encoder outputs (latent points)', (i) => `row ${start + i} (${dataset.info.files[start + i]?.path ?? '?'})`);
     points.push(...encoded);
     if (opts.color === 'centroid') rows.forEach((r) => colors.push(spectralCentroid(r, dataset.sampleRate)));

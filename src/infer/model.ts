@@ -54,13 +54,18 @@ export function decodePoints(model: OpenedModel, points: number[][], batchSize =
     y.dispose();
     const width = data.length / chunk.length;
     if (width !== length) throw new Error(`the model's network produced ${width} samples, sampgen.json says length ${length}`);
+    const bad = data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw nonFinite(model, 'decoder', `point (${chunk[Math.floor(bad / width)]!.join(', ')})`);
     for (let i = 0; i < chunk.length; i++) out.push(data.slice(i * width, (i + 1) * width));
   }
   return out;
 }
 
-/** Samples (already preprocessed to the model's length) → latent points. */
-export function encodeRows(model: OpenedModel, rows: Float32Array[]): number[][] {
+/**
+ * Samples (already preprocessed to the model's length) → latent points. Non-finite points are an error naming the
+ * model, unless `checked` is false because the caller reports them itself with more detail (latent-map, evaluate).
+ */
+export function encodeRows(model: OpenedModel, rows: Float32Array[], checked = true): number[][] {
   if (!model.encoder) throw new Error('encodeRows needs a model opened with { encoder: true }');
   const { length } = model.meta;
   const flat = new Float32Array(rows.length * length);
@@ -68,7 +73,19 @@ export function encodeRows(model: OpenedModel, rows: Float32Array[]): number[][]
   const z = tf.tidy(() => model.encoder!.predict(tf.tensor2d(flat, [rows.length, length])) as tf.Tensor);
   const points = z.arraySync() as number[][];
   z.dispose();
+  const bad = checked ? points.findIndex((p) => p.some((v) => !Number.isFinite(v))) : -1;
+  if (bad >= 0) throw nonFinite(model, 'encoder', `input ${bad + 1} of ${points.length}`);
   return points;
+}
+
+/**
+ * NaN or ±Inf out of a network: never a result to print or write (encode printed "NaN,NaN" with exit 0). The usual
+ * cause is damaged weights in a folder exported before sampgen recorded checksums; a point far outside the latent
+ * space can also overflow a decoder.
+ */
+function nonFinite(model: OpenedModel, part: string, where: string): UserError {
+  const unverified = model.meta.files_sha256 ? '' : ' (this folder was exported before sampgen recorded checksums, so damaged weights could not be detected on load)';
+  return new UserError(`model ${model.dir}: its ${part} produced NaN or infinite values for ${where}${unverified}; export the model again from its run`);
 }
 
 /** The min–max box of the training set's latent points (or the prior's box for GANs): sampgen.json's latent_bounds. */

@@ -488,3 +488,31 @@ describe('a damaged best-epoch copy', () => {
     expect(again.epochs).toBe(3);
   });
 });
+
+describe('exports made before checksums', () => {
+  test('NaN weights in a folder without files_sha256: encode and generate exit 2 naming the model, no NaN printed', async () => {
+    const { root, data } = setup();
+    const { modelDir } = await trainModel({ loaded: config(root, data, [], { epochs: 1 }) });
+    const metaFile = path.join(modelDir!, 'sampgen.json');
+    const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
+    delete meta.files_sha256; // as an earlier sampgen wrote it
+    fs.writeFileSync(metaFile, JSON.stringify(meta));
+    for (const part of ['encoder', 'decoder']) {
+      const file = path.join(modelDir!, part, 'weights.bin');
+      const weights = new Float32Array(new Uint8Array(fs.readFileSync(file)).buffer);
+      weights.fill(NaN);
+      fs.writeFileSync(file, Buffer.from(weights.buffer));
+    }
+    const { encodeWav } = await import('../../src/audio');
+    const wav = path.join(root, 'hit.wav');
+    fs.writeFileSync(wav, encodeWav([decayingSines(1, LENGTH)[0]!], 8000, 'float32'));
+    const encoded = await runCli(['--quiet', 'encode', '--model', modelDir!, wav]);
+    expect(encoded.code).toBe(2);
+    expect(encoded.out).not.toMatch(/NaN/);
+    expect(encoded.err).toMatch(/its encoder produced NaN or infinite values .*exported before sampgen recorded checksums/);
+    const generated = await runCli(['--quiet', 'generate', '--model', modelDir!, '--z', '0,0', '--out', path.join(root, 'x.wav')]);
+    expect(generated.code).toBe(2);
+    expect(generated.err).toMatch(/its decoder produced NaN or infinite values for point \(0, 0\)/);
+    expect(fs.existsSync(path.join(root, 'x.wav'))).toBe(false);
+  });
+});
