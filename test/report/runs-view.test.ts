@@ -36,6 +36,11 @@ describe('sampgen runs', () => {
       { key: 'train.epochs', a: 3, b: 5, hashed: false },
       { key: 'train.max_steps', a: null, b: 2, hashed: false },
     ]);
+    // A run whose checkpoint is damaged is still listed (with a warning saying what is wrong), not dropped.
+    fs.writeFileSync(path.join(other.runDir, 'checkpoints', 'latest', 'checkpoint.json'), '{');
+    const withDamaged = await runCli(['runs', p.runs]);
+    expect(withDamaged.out).toContain(`${path.basename(other.runDir)}  (cannot be read: see the warning above)`);
+    expect(withDamaged.err).toMatch(/checkpoint\.json is damaged/);
     const notARun = await cli(['runs', 'show', p.root]);
     expect(notARun.code).toBe(2);
     expect(notARun.err).toContain(`${p.root} is not a run folder`);

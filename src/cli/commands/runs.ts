@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { Command } from 'commander';
 import { diffRuns, formatRunTable, listRuns, showRun } from '../../report/runs-view';
 import { UserError } from '../../errors';
@@ -18,8 +19,10 @@ export function register(program: Command): void {
       for (const m of missing) ctx.warn(`no such folder: ${m}`);
       for (const u of unreadable) ctx.warn(u.error);
       if (ctx.options.json) return ctx.printJson({ runs: rows, unreadable });
-      if (rows.length === 0) return ctx.print(`no run folders under ${folders.join(', ')}`);
-      ctx.print(formatRunTable(rows));
+      if (rows.length === 0 && unreadable.length === 0) return ctx.print(`no run folders under ${folders.join(', ')}`);
+      if (rows.length > 0) ctx.print(formatRunTable(rows));
+      // A run that cannot be read is still a run the user has: listed, with why (the warning above has the detail).
+      for (const u of unreadable) ctx.print(`${path.basename(u.dir)}  (cannot be read: see the warning above)`);
     });
   runs
     .command('show')
