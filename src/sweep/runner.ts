@@ -154,7 +154,10 @@ async function runEntry(entry: PlanEntry, opts: SweepRunOptions, progress: Progr
   const done = readMarker<DoneMarker>(entry.runDir, DONE_FILE);
   if (done) {
     const stale = opts.plan.smoke ? null : doneOnOtherData(entry, done);
-    return stale ? { ...base, status: 'failed', message: stale } : { ...base, status: 'already-done' };
+    if (stale) return { ...base, status: 'failed', message: stale };
+    // Smoke runs fix batch size, epochs and data: entries that differ only there are one smoke run. Say so.
+    const twin = opts.plan.smoke ? opts.plan.entries.find((e) => e.runDir === entry.runDir && e.index < entry.index) : undefined;
+    return { ...base, status: 'already-done', ...(twin ? { message: `the same smoke run as entry ${twin.index} (a smoke run fixes batch size, epochs and data)` } : {}) };
   }
   const staleAfterSeconds = opts.staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS;
   const got = tryAcquireLock(entry.runDir, {
@@ -246,7 +249,7 @@ export function describeOutcome(o: EntryOutcome): string {
       return `${id}: completed${o.resumed ? ' (resumed)' : ''}${losses ? `, ${losses}` : ''}`;
     }
     case 'already-done':
-      return `${id}: already done, skipped`;
+      return `${id}: ${o.message ?? 'already done'}, skipped`;
     case 'locked':
       return `${id}: skipped, ${o.message}`;
     case 'failed':

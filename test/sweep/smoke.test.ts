@@ -52,6 +52,7 @@ describe('smoke runs', () => {
     const result = await runSweep({ plan, indices: [0, 1, 2, 3], export: false });
     // Seeds still differ under smoke; batch sizes do not (the smoke run fixes them).
     expect(result.outcomes.map((o) => o.status)).toEqual(['completed', 'completed', 'already-done', 'already-done']);
+    expect(result.outcomes[2]!.message).toBe('the same smoke run as entry 0 (a smoke run fixes batch size, epochs and data)');
   });
 
   test('the smoke dataset is made once, with the peak of every row at the attack', () => {
