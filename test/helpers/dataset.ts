@@ -54,3 +54,16 @@ export function decayingSines(count: number, length: number, seed = 1): Float32A
   }
   return rows;
 }
+
+/** Drum-like hits that fill a conv window of `length`: decaying sines of varied pitch, level and decay (hundreds of samples). */
+export function drumHits(count: number, seed: number, length: number): Float32Array[] {
+  // A local generator (not src/util/rng) so that this helper's rows never change with the library's.
+  let s = seed >>> 0;
+  const uniform = (lo: number, hi: number) => lo + (hi - lo) * ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  return Array.from({ length: count }, () => {
+    const f = uniform(0.005, 0.05);
+    const a = uniform(0.3, 0.9);
+    const d = uniform(150, 500);
+    return Float32Array.from({ length }, (_, t) => a * Math.exp(-t / d) * Math.sin(2 * Math.PI * f * t));
+  });
+}

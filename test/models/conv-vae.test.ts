@@ -6,21 +6,12 @@ import { familyTypes } from '../../src/models/family';
 import { trainModel } from '../../src/train/run';
 import { readLog } from '../../src/train/log';
 import { loadModelFromDir, readModelMetadata } from '../../src/export';
-import { Rng } from '../../src/util/rng';
-import { tempDir, writeTestDataset } from '../helpers/dataset';
+import { drumHits, tempDir, writeTestDataset } from '../helpers/dataset';
 import { initBackend } from '../../src/backend';
 
 const LENGTH = 1024;
 
-function hits(count: number, seed: number): Float32Array[] {
-  const rng = new Rng(seed);
-  return Array.from({ length: count }, () => {
-    const f = rng.uniform(0.005, 0.05);
-    const a = rng.uniform(0.3, 0.9);
-    const d = rng.uniform(150, 500);
-    return Float32Array.from({ length: LENGTH }, (_, t) => a * Math.exp(-t / d) * Math.sin(2 * Math.PI * f * t));
-  });
-}
+const hits = (count: number, seed: number) => drumHits(count, seed, LENGTH);
 
 beforeAll(async () => {
   await initBackend('wasm', () => undefined);

@@ -40,22 +40,28 @@ function trainAndSignal(args: string[], runsDir: string, signal: NodeJS.Signals,
   });
 }
 
+/** A config that trains (practically) for ever on a tiny dataset, with its runs folder: only a signal ends it. */
+function endlessRun(): { config: string; runs: string } {
+  const root = tempDir();
+  const data = writeTestDataset(path.join(root, 'data'), decayingSines(40, 256));
+  const config = path.join(root, 'tiny.yaml');
+  const runs = path.join(root, 'runs');
+  fs.writeFileSync(
+    config,
+    [
+      'model: { type: dense-ae, size: small, activation: tanh, length: 256 }',
+      `data: { path: ${JSON.stringify(data)}, validation: 0.25 }`,
+      'train: { epochs: 100000, batch_size: 2, backend: wasm, checkpoint_every: 100000 }',
+      `output: { runs: ${JSON.stringify(runs)}, models: ${JSON.stringify(path.join(root, 'models'))} }`,
+      '',
+    ].join('\n'),
+  );
+  return { config, runs };
+}
+
 describe.each(['SIGTERM', 'SIGINT'] as const)('sampgen train and %s', (signal) => {
   test('finishes the batch, keeps a checkpoint, says how to continue, exits 0; --resume continues from it', async () => {
-    const root = tempDir();
-    const data = writeTestDataset(path.join(root, 'data'), decayingSines(40, 256));
-    const config = path.join(root, 'tiny.yaml');
-    const runs = path.join(root, 'runs');
-    fs.writeFileSync(
-      config,
-      [
-        'model: { type: dense-ae, size: small, activation: tanh, length: 256 }',
-        `data: { path: ${JSON.stringify(data)}, validation: 0.25 }`,
-        'train: { epochs: 100000, batch_size: 2, backend: wasm, checkpoint_every: 100000 }',
-        `output: { runs: ${JSON.stringify(runs)}, models: ${JSON.stringify(path.join(root, 'models'))} }`,
-        '',
-      ].join('\n'),
-    );
+    const { config, runs } = endlessRun();
     const first = await trainAndSignal(['train', '--config', config], runs, signal);
     expect(first.stderr).toContain(`${signal}: finishing the batch, then saving a checkpoint`);
     expect(first.stderr).toMatch(/stopped \(SIG(TERM|INT)\) .*checkpoint saved in .*; continue with --resume/);
@@ -78,20 +84,7 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('sampgen train and %s', (signal) =
 });
 
 test('a second SIGTERM right after "checkpoint saved" still exits 0 (the work is saved)', async () => {
-  const root = tempDir();
-  const data = writeTestDataset(path.join(root, 'data'), decayingSines(40, 256));
-  const config = path.join(root, 'tiny.yaml');
-  const runs = path.join(root, 'runs');
-  fs.writeFileSync(
-    config,
-    [
-      'model: { type: dense-ae, size: small, activation: tanh, length: 256 }',
-      `data: { path: ${JSON.stringify(data)}, validation: 0.25 }`,
-      'train: { epochs: 100000, batch_size: 2, backend: wasm, checkpoint_every: 100000 }',
-      `output: { runs: ${JSON.stringify(runs)}, models: ${JSON.stringify(path.join(root, 'models'))} }`,
-      '',
-    ].join('\n'),
-  );
+  const { config, runs } = endlessRun();
   const finished = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'train', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
