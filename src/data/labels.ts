@@ -1,0 +1,141 @@
+/**
+ * Drum classes of one-shots, for labelled datasets (issue 13): from the folder layout (`kick/…`, `snare/…`), from
+ * file names through a pattern table, or from a CSV of `path,class`. Pure functions; preprocess records the class of
+ * every row.
+ *
+ * Names are matched by word, not by substring (`Snare` in `SnareRimshot-Med.wav`, but not `sn` in `synth.wav`): a name
+ * is split into lower-case tokens at anything that is not a letter or digit, at lower→upper case changes
+ * (`HatClosed` → hat, closed) and between letters and digits (`Tom1`, `24Ride`); two adjacent tokens also match as
+ * one word (`Side`+`Stick` → sidestick, `bass`+`drum` → bassdrum), and a plural as its singular (`Snares` → snare).
+ */
+import * as fs from 'fs';
+import { parse } from 'csv-parse/sync';
+import { UserError, errorMessage } from '../errors';
+
+/** The classes, in the order tables and reports list them; `unknown` is a row no rule named. */
+export const DRUM_CLASSES = ['kick', 'snare', 'hat-closed', 'hat-open', 'tom', 'clap', 'cymbal', 'perc', 'unknown'] as const;
+export type DrumClass = (typeof DRUM_CLASSES)[number];
+
+/** One rule: a class and the words that name it; `also` words must appear too (open hats are hats named open). */
+export interface LabelRule {
+  label: DrumClass;
+  words: readonly string[];
+  also?: readonly string[];
+}
+
+/**
+ * The default table, tried in order (the first rule whose words match wins): an open hat before a hat, so that
+ * `HatOpen` is open and `HatPedal` closed; specific percussion (cowbell, bell) after the cymbals, so that a ride bell
+ * is a cymbal. Every function takes a table, so a user's own can replace it (the preprocess option that reads one is
+ * still to come: issue 13).
+ */
+export const DEFAULT_LABEL_TABLE: readonly LabelRule[] = [
+  { label: 'kick', words: ['kick', 'kik', 'bd', 'bassdrum', 'kickdrum'] },
+  { label: 'snare', words: ['snare', 'sd', 'sn', 'rim', 'rimshot', 'sidestick'] },
+  { label: 'hat-open', words: ['hat', 'hh', 'hihat', 'hats'], also: ['open', 'semiopen', 'opened'] },
+  { label: 'hat-open', words: ['ohh', 'openhat'] },
+  { label: 'hat-closed', words: ['hat', 'hh', 'hihat', 'hats', 'chh', 'closedhat'] },
+  { label: 'tom', words: ['tom', 'toms', 'floortom', 'tomfloor'] },
+  { label: 'clap', words: ['clap', 'handclap', 'claps'] },
+  { label: 'cymbal', words: ['cymbal', 'crash', 'ride', 'china', 'splash', 'cym'] },
+  { label: 'perc', words: ['perc', 'percussion', 'cowbell', 'bell', 'clave', 'conga', 'bongo', 'shaker', 'tambourine', 'tamb', 'block', 'guiro', 'cabasa'] },
+];
+
+/** Lower-case words of a name (see the file comment), plus each pair of neighbours joined. */
+export function nameWords(name: string): string[] {
+  const words = name
+    .replace(/\.[A-Za-z0-9]{1,5}$/, '') // the extension
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/([A-Za-z])([0-9])/g, '$1 $2')
+    .replace(/([0-9])([A-Za-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== '');
+  const pairs = words.slice(1).map((w, i) => words[i]! + w);
+  // Folders are often plural (Snares/, Kicks/, Crashes/): each word also stands for its singular.
+  const singulars = words.filter((w) => w.length > 3 && w.endsWith('s')).flatMap((w) => (w.endsWith('es') ? [w.slice(0, -1), w.slice(0, -2)] : [w.slice(0, -1)]));
+  return [...words, ...pairs, ...singulars];
+}
+
+/** The class a name's words give under `table`, or null when no rule matches. */
+export function classFromName(name: string, table: readonly LabelRule[] = DEFAULT_LABEL_TABLE): DrumClass | null {
+  const words = new Set(nameWords(name));
+  for (const rule of table) {
+    if (!rule.words.some((w) => words.has(w))) continue;
+    if (rule.also && !rule.also.some((a) => words.has(a))) continue;
+    return rule.label;
+  }
+  return null;
+}
+
+/**
+ * The class of a file from its folders (`kick/001.wav`, `drums/Snares/x.wav`): the innermost folder whose name the
+ * table recognises; null when none does.
+ */
+export function classFromFolders(relPath: string, table: readonly LabelRule[] = DEFAULT_LABEL_TABLE): DrumClass | null {
+  const folders = relPath.split('/').slice(0, -1).reverse();
+  for (const folder of folders) {
+    const label = classFromName(folder, table);
+    if (label) return label;
+  }
+  return null;
+}
+
+/** How rows get their class (for `preprocess --labels`, issue 13). `auto`: the folders where they name a class, else the file name. */
+export type LabelSource = { kind: 'auto' | 'folder' | 'name' | 'none' } | { kind: 'csv'; file: string; classes: Map<string, DrumClass> };
+
+/** The class of one input under a label source; `unknown` when the source has none for it. */
+export function classOf(relPath: string, source: LabelSource, table: readonly LabelRule[] = DEFAULT_LABEL_TABLE): DrumClass {
+  const fileName = relPath.split('/').at(-1)!;
+  switch (source.kind) {
+    case 'none':
+      return 'unknown';
+    case 'folder':
+      return classFromFolders(relPath, table) ?? 'unknown';
+    case 'name':
+      return classFromName(fileName, table) ?? 'unknown';
+    case 'auto':
+      return classFromFolders(relPath, table) ?? classFromName(fileName, table) ?? 'unknown';
+    case 'csv':
+      return source.classes.get(relPath) ?? 'unknown';
+  }
+}
+
+/**
+ * A CSV of `path,class` (a header row `path,class` is optional): paths relative to the inputs' common folder with `/`
+ * separators, as dataset.json lists them; classes from DRUM_CLASSES (their aliases through the table: `bd` is kick).
+ * Any other class, a repeated path or a malformed line is a UserError naming the file and line.
+ */
+export function readLabelCsv(file: string, table: readonly LabelRule[] = DEFAULT_LABEL_TABLE): LabelSource {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`--labels ${file}: cannot read the CSV: ${errorMessage(err)}`);
+  }
+  let records: string[][];
+  try {
+    records = parse(text, { skip_empty_lines: true, trim: true, relax_column_count: false }) as string[][];
+  } catch (err) {
+    throw new UserError(`--labels ${file}: not a valid CSV: ${errorMessage(err)}`);
+  }
+  const classes = new Map<string, DrumClass>();
+  records.forEach((record, i) => {
+    const line = i + 1;
+    if (i === 0 && record[0]?.toLowerCase() === 'path' && record[1]?.toLowerCase() === 'class') return;
+    if (record.length !== 2 || record[0] === '') throw new UserError(`--labels ${file}:${line}: expected two columns, path,class`);
+    const [relPath, given] = record as [string, string];
+    const label = (DRUM_CLASSES as readonly string[]).includes(given.toLowerCase()) ? (given.toLowerCase() as DrumClass) : classFromName(given, table);
+    if (!label) throw new UserError(`--labels ${file}:${line}: class ${JSON.stringify(given)} is not one of ${DRUM_CLASSES.join(', ')}`);
+    if (classes.has(relPath)) throw new UserError(`--labels ${file}:${line}: ${relPath} is listed twice`);
+    classes.set(relPath, label);
+  });
+  return { kind: 'csv', file, classes };
+}
+
+/** Rows per class, every class listed (0 where none), in DRUM_CLASSES order. */
+export function classCounts(labels: readonly DrumClass[]): Record<DrumClass, number> {
+  const counts = Object.fromEntries(DRUM_CLASSES.map((c) => [c, 0])) as Record<DrumClass, number>;
+  for (const label of labels) counts[label]++;
+  return counts;
+}
