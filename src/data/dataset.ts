@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { UserError, errorMessage } from '../errors';
-import { BYTES_PER_SAMPLE, DATASET_JSON, DATASET_VERSION, DatasetInfo, SAMPLES_FILE } from './format';
+import { BYTES_PER_SAMPLE, DATASET_JSON, DATASET_VERSIONS_READ, DatasetInfo, SAMPLES_FILE } from './format';
 
 /** An open dataset folder: the description plus positioned reads of rows from samples.f32. */
 export interface Dataset {
@@ -125,10 +125,10 @@ export function readDatasetInfo(dir: string): DatasetInfo {
 export function validateDatasetInfo(raw: unknown, where: string): DatasetInfo {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UserError(`${where}: expected a JSON object`);
   const o = raw as Record<string, unknown>;
-  if (o.version !== DATASET_VERSION) {
+  if (!DATASET_VERSIONS_READ.includes(o.version as number)) {
     throw new UserError(
-      `${where}: dataset format version ${JSON.stringify(o.version)} is not supported (this sampgen reads version ` +
-        `${DATASET_VERSION}); re-run \`sampgen preprocess\` with this sampgen`,
+      `${where}: dataset format version ${JSON.stringify(o.version)} is not supported (this sampgen reads versions ` +
+        `${DATASET_VERSIONS_READ.join(' and ')}); re-run \`sampgen preprocess\` with this sampgen`,
     );
   }
   const positiveInt = (key: string, allowZero = false) => {

@@ -17,7 +17,8 @@ export function datasetFingerprint(info: DatasetInfo): string {
     count: info.count,
     attack: info.attack,
     parameters: info.parameters,
-    files: info.files.map((f) => [f.path, f.sha256]),
+    // Version 2 adds each row's class (a conditional model trained on other labels is another experiment).
+    files: info.files.map((f) => (f.class === undefined ? [f.path, f.sha256] : [f.path, f.sha256, f.class])),
     ...(info.samples_sha256 ? { samples_sha256: info.samples_sha256 } : {}),
   };
   return createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 16);

@@ -6,7 +6,13 @@
  * Field names are snake_case because the file is meant to be read by other tools (Python included).
  */
 
-export const DATASET_VERSION = 1;
+/**
+ * 2: every file also has its drum class and its level before processing (`class`, `peak_dbfs`, `attack_rms_dbfs`),
+ * and `labels` says where the classes came from. Version-1 datasets (no classes, no levels) are still read.
+ */
+export const DATASET_VERSION = 2;
+/** The versions this sampgen reads. */
+export const DATASET_VERSIONS_READ: readonly number[] = [1, 2];
 export const DATASET_JSON = 'dataset.json';
 export const SAMPLES_FILE = 'samples.f32';
 export const BYTES_PER_SAMPLE = 4;
@@ -25,6 +31,11 @@ export interface DatasetFileEntry {
   format: string;
   frames: number;
   duration: number;
+  /** Version 2: the drum class (src/data/labels.ts; `unknown` when no rule named it). */
+  class?: string;
+  /** Version 2: the source's level before any processing, on the chosen channel (see preprocess/pipeline.ts). */
+  peak_dbfs?: number;
+  attack_rms_dbfs?: number;
 }
 
 /** One input that was not used, and why. */
@@ -57,6 +68,8 @@ export interface DatasetInfo {
   /** sha256 of samples.f32, checked when the dataset is opened (absent in datasets of earlier versions). */
   samples_sha256?: string;
   parameters: DatasetParameters;
+  /** Version 2: where the classes came from (`auto`, `folder`, `name`, `none`, or the CSV file as given). */
+  labels?: { source: string };
   files: DatasetFileEntry[];
   skipped: DatasetSkipEntry[];
 }

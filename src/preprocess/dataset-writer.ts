@@ -91,6 +91,7 @@ export class DatasetWriter {
       attack: full.attack,
       samples_sha256: this.samplesHash.digest('hex'),
       parameters: full.parameters,
+      ...(full.labels ? { labels: full.labels } : {}),
       files: full.files,
       skipped: full.skipped,
     };

@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../util/atomic';
 import { assertCanCreate } from '../util/output-dir';
 import { encodeWav } from '../audio';
 import { DATASET_JSON, DATASET_VERSION, DatasetInfo, SAMPLES_FILE } from '../data/format';
+import { classOf, LabelSource } from '../data/labels';
 import { ChannelMode, selectChannel, checkSamples } from './channel';
 import { resample } from './resample';
 import { peakAlign } from './peak-align';
@@ -45,6 +46,8 @@ export interface PreprocessOptions {
   jobs: number;
   force: boolean;
   progress: Progress;
+  /** Where each row's drum class comes from (default auto: its folders where they name a class, else its name). */
+  labels?: LabelSource;
 }
 
 export interface SkippedFile {
@@ -115,6 +118,7 @@ export async function preprocessDataset(opts: PreprocessOptions): Promise<Prepro
   const params: PipelineParams = { sampleRate, channel: opts.channel, attackSamples, lengthSamples };
   const plan = planPool(opts.jobs, discovery.files.length);
   const writer = new DatasetWriter(opts.output, lengthSamples);
+  const labels: LabelSource = opts.labels ?? { kind: 'auto' };
   const skipped: SkippedFile[] = discovery.unreadable.map((u) => ({ path: u.relPath, reason: u.reason }));
   let sourceFrames = 0;
   const progress = opts.progress;
@@ -139,6 +143,9 @@ export async function preprocessDataset(opts: PreprocessOptions): Promise<Prepro
           format: s.format,
           frames: s.frames,
           duration: s.frames / s.sampleRate,
+          class: classOf(file.relPath, labels),
+          peak_dbfs: s.levels.peakDbfs,
+          attack_rms_dbfs: s.levels.attackRmsDbfs,
         });
         sourceFrames += s.frames;
       } else {
@@ -169,6 +176,7 @@ export async function preprocessDataset(opts: PreprocessOptions): Promise<Prepro
         recursive: opts.recursive,
         extensions: extensions ?? null,
       },
+      labels: { source: labels.kind === 'csv' ? labels.file : labels.kind },
       skipped,
     };
     writer.finish(info);

@@ -102,7 +102,8 @@ describe('preprocessDataset', () => {
 
     const info = JSON.parse(fs.readFileSync(path.join(out, 'dataset.json'), 'utf8')) as DatasetInfo;
     expect(info).toMatchObject({
-      version: 1,
+      version: 2,
+      labels: { source: 'auto' },
       sample_rate: RATE,
       length: LENGTH,
       count: 4,
@@ -110,11 +111,11 @@ describe('preprocessDataset', () => {
       parameters: { channel: 'first', sample_rate: RATE, attack: '0.01 sec', length: '0.05 sec', recursive: true, extensions: null },
       skipped: [],
     });
-    expect(info.files.map((f) => [f.path, f.output, f.sample_rate, f.channels, f.frames])).toEqual([
-      ['kicks/exact.wav', 'kicks/exact.wav', RATE, 1, 1200],
-      ['kicks/late48k.wav', 'kicks/late48k.wav', 48000, 1, 6000],
-      ['short.wav', 'short.wav', 44100, 1, 40],
-      ['snares/stereo.wav', 'snares/stereo.wav', 22050, 2, 2000],
+    expect(info.files.map((f) => [f.path, f.output, f.sample_rate, f.channels, f.frames, f.class])).toEqual([
+      ['kicks/exact.wav', 'kicks/exact.wav', RATE, 1, 1200, 'kick'],
+      ['kicks/late48k.wav', 'kicks/late48k.wav', 48000, 1, 6000, 'kick'],
+      ['short.wav', 'short.wav', 44100, 1, 40, 'unknown'],
+      ['snares/stereo.wav', 'snares/stereo.wav', 22050, 2, 2000, 'snare'],
     ]);
     for (const f of info.files) {
       const bytes = fs.readFileSync(path.join(lib, ...f.path.split('/')));

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { register as synth } from './synth';
 import { register as preprocess } from './preprocess';
 import { register as steps } from './steps';
+import { register as dataset } from './dataset';
 import { register as train } from './train';
 import { register as configCommand } from './config';
 import { register as exportModel } from './export';
@@ -21,6 +22,7 @@ export const commands: Register[] = [
   synth,
   preprocess,
   steps,
+  dataset,
   configCommand,
   train,
   exportModel,

@@ -1,4 +1,5 @@
 import * as os from 'os';
+import { readLabelCsv, LabelSource } from '../../data/labels';
 import { Command, Option } from 'commander';
 import { contextFor } from '../context';
 import { UserError } from '../../errors';
@@ -49,6 +50,12 @@ export function register(program: Command): void {
         .default(os.availableParallelism(), `number of cores, here ${os.availableParallelism()}`),
     )
     .option('--force', 'replace an existing dataset folder (only a dataset folder or an empty one)', false)
+    .option(
+      '--labels <source>',
+      'where each row\'s drum class comes from: auto (its folders where they name a class, e.g. kick/…, else its file name), ' +
+        'folder, name, none, or a CSV file of path,class lines (paths as dataset.json lists them)',
+      'auto',
+    )
     .addHelpText(
       'after',
       '\nFolders are read in sorted path order; hidden files and folders, and the output folder itself, are never ' +
@@ -73,6 +80,7 @@ export function register(program: Command): void {
         recursive: boolean;
         jobs: number;
         force: boolean;
+        labels: string;
       }>();
       const summary = await preprocessDataset({
         inputs: args,
@@ -86,6 +94,7 @@ export function register(program: Command): void {
         jobs: o.jobs,
         force: o.force,
         progress: ctx.progress,
+        labels: parseLabelSource(o.labels),
       });
       if (ctx.options.json) ctx.printJson(summary);
       else for (const line of formatSummary(summary)) ctx.print(line);
@@ -110,4 +119,10 @@ export function formatSummary(s: PreprocessSummary): string[] {
       `${(s.samplesPerSecond / 1e6).toFixed(2)} M source samples/s, ${how}`,
   );
   return lines;
+}
+
+/** --labels: one of the kinds, else a CSV file (read and checked now, before any audio). */
+export function parseLabelSource(text: string): LabelSource {
+  if (text === 'auto' || text === 'folder' || text === 'name' || text === 'none') return { kind: text };
+  return readLabelCsv(text);
 }
