@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng';
-import { downsampleLayers, LEAKY_ALPHA, Upsample, upsampleLayers } from './conv';
+import { convDecoder, convEncoderLayers, Upsample } from './conv';
 import type { VaeParts } from './vae';
 
 export interface ConvVaeOptions {
@@ -20,14 +20,7 @@ export interface ConvVaeOptions {
 export function buildConvVae(opts: ConvVaeOptions): VaeParts {
   const rng = new Rng(opts.seed);
   // The stack up to its flatten; its final dense layer (to `outputs` units) is replaced by the two heads below.
-  const stack = downsampleLayers({
-    length: opts.length,
-    d: opts.d,
-    rng,
-    prefix: 'enc',
-    outputs: opts.latent,
-    activation: (name) => tf.layers.leakyReLU({ name, alpha: LEAKY_ALPHA }),
-  }).slice(0, -1);
+  const stack = convEncoderLayers(opts, rng).slice(0, -1);
   const input = tf.input({ shape: [opts.length], name: 'enc_input' });
   let h = input as tf.SymbolicTensor;
   for (const layer of stack) h = layer.apply(h) as tf.SymbolicTensor;
@@ -38,9 +31,6 @@ export function buildConvVae(opts: ConvVaeOptions): VaeParts {
   const encoder = tf.model({ inputs: input, outputs: [mean, logVar], name: 'vae_encoder' });
   // Only the layers on the path to μ: its export has no log-variance head.
   const meanEncoder = tf.model({ inputs: input, outputs: mean, name: 'encoder' });
-  const decoder = tf.sequential({
-    name: 'decoder',
-    layers: upsampleLayers({ length: opts.length, d: opts.d, rng, prefix: 'dec', latent: opts.latent, upsample: opts.upsample }),
-  });
+  const decoder = convDecoder(opts, rng);
   return { encoder, meanEncoder, decoder };
 }

@@ -182,20 +182,30 @@ export function buildConvAutoencoder(opts: ConvAutoencoderOptions): ConvAutoenco
   if (!Number.isInteger(opts.seed)) throw new UserError(`train.seed must be an integer, got ${opts.seed}`);
   checkPositiveInt(opts.latent, 'model.latent');
   const rng = new Rng(opts.seed);
-  const encoder = tf.sequential({
-    name: 'encoder',
-    layers: downsampleLayers({
-      length: opts.length,
-      d: opts.d,
-      rng,
-      prefix: 'enc',
-      outputs: opts.latent,
-      activation: (name) => tf.layers.leakyReLU({ name, alpha: LEAKY_ALPHA }),
-    }),
+  const encoder = tf.sequential({ name: 'encoder', layers: convEncoderLayers(opts, rng) });
+  const decoder = convDecoder(opts, rng);
+  return { encoder, decoder };
+}
+
+/**
+ * The conv autoencoders' encoder stack: WaveGAN's critic with stock LeakyReLU 0.2, no phase shuffle, and a linear
+ * dense layer to the latent. Its initializer seeds are drawn from `rng` (draw the encoder's before the decoder's).
+ */
+export function convEncoderLayers(opts: { length: number; d: number; latent: number }, rng: Rng): tf.layers.Layer[] {
+  return downsampleLayers({
+    length: opts.length,
+    d: opts.d,
+    rng,
+    prefix: 'enc',
+    outputs: opts.latent,
+    activation: (name) => tf.layers.leakyReLU({ name, alpha: LEAKY_ALPHA }),
   });
-  const decoder = tf.sequential({
+}
+
+/** The conv autoencoders' decoder: WaveGAN's generator, its seeds drawn from `rng`. */
+export function convDecoder(opts: { length: number; d: number; latent: number; upsample: Upsample }, rng: Rng): tf.Sequential {
+  return tf.sequential({
     name: 'decoder',
     layers: upsampleLayers({ length: opts.length, d: opts.d, rng, prefix: 'dec', latent: opts.latent, upsample: opts.upsample }),
   });
-  return { encoder, decoder };
 }
