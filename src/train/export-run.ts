@@ -12,7 +12,7 @@ import { writeModelFolder, NewModelMetadata } from '../export';
 import { UserError } from '../errors';
 import { Progress, silentProgress } from '../progress';
 import { CheckpointIdentity, hasCheckpoint, loadCheckpoint, readCheckpointState } from './checkpoint';
-import { readLog } from './log';
+import { numericFields, readLog } from './log';
 import { ModelTrainer } from './model-trainer';
 import { assertModelDirIsThisRuns, linkModelAlias, modelAliasFor, modelDirFor } from './run-folder';
 import type { TrainOptions, TrainResult } from './run';
@@ -40,8 +40,7 @@ export async function exportTrained(input: ExportInput): Promise<string> {
   const log = input.log ?? (() => {});
   const epoch = input.weights === 'best' && result.best ? result.best.epoch : result.epochs;
   const record = readLog(runDir).find((r) => r.epoch === epoch);
-  const losses: Record<string, number | null> = {};
-  if (record) for (const [k, v] of Object.entries(record)) if (typeof v === 'number' || v === null) losses[k] = v;
+  const losses = numericFields(record);
   const latent = latentStatistics(trainer, dataset, config.train.batch_size);
   const metadata: NewModelMetadata & { training: Record<string, unknown> } = {
     name: config.name,
@@ -136,8 +135,7 @@ export async function exportRun(runDir: string, opts: { backend?: TrainOptions['
     if (useBest) await loadCheckpoint(runDir, trainer, identity, 'best');
     const records = readLog(runDir).filter((r) => r.epoch <= state.epoch);
     const last = records.at(-1);
-    const final: Record<string, number | null> = {};
-    if (last) for (const [k, v] of Object.entries(last)) if (typeof v === 'number' || v === null) final[k] = v;
+    const final = numericFields(last);
     const result: TrainResult = {
       runDir,
       modelDir: null,

@@ -52,3 +52,10 @@ export function appendLog(runDir: string, record: EpochRecord): void {
     throw withPath(err, file); // a full disk names the log, not just "write"
   }
 }
+
+/** The numbers (and nulls) of a log record, e.g. a run's final losses; {} for no record. */
+export function numericFields(record: EpochRecord | undefined): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  if (record) for (const [k, v] of Object.entries(record)) if (typeof v === 'number' || v === null) out[k] = v;
+  return out;
+}

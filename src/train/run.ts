@@ -27,7 +27,7 @@ import { createAugmenter } from './augment';
 import { exportTrained } from './export-run';
 import { initFrom } from './init-from';
 import { openTrainingDataset } from './training-data';
-import { appendLog, EpochRecord, readLog, truncateLog } from './log';
+import { appendLog, EpochRecord, numericFields, readLog, truncateLog } from './log';
 import { ModelTrainer } from './model-trainer';
 import { setLearningRate } from './optimizer';
 import { RUN_MARKERS, assertModelDirIsThisRuns, lockRunFolder, modelDirFor, runDirFor } from './run-folder';
@@ -451,8 +451,7 @@ async function trainLoop(input: LoopInput): Promise<TrainResult> {
   }
   progress.stop();
 
-  const final: Record<string, number | null> = {};
-  if (lastRecord) for (const [k, v] of Object.entries(lastRecord)) if (typeof v === 'number' || v === null) final[k] = v;
+  const final = numericFields(lastRecord);
   return {
     runDir,
     modelDir: null,
