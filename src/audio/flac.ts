@@ -3,6 +3,7 @@ import { plural, viewOf } from './bytes';
 import { FlacDecoderInstance, FlacDecodeResult, frameErrors, loadFlacModule } from './flac-loader';
 import { splitFrames } from './flac-frames';
 import { DecodedAudio, DecodeOptions } from './types';
+import { withoutConsoleErrors } from './wasm-bundle';
 
 /*
  * FLAC: frames are decoded by libFLAC compiled to wasm (@wasm-audio-decoders/flac). Everything around that we do
@@ -97,19 +98,9 @@ function dropDecoder(instance: FlacDecoderInstance): void {
 }
 
 async function decodeOnce(instance: FlacDecoderInstance, frames: Uint8Array[]): Promise<FlacDecodeResult> {
-  // libFLAC's errors come back in the result, which we turn into our message; the library also prints each one
-  // with console.error, which would litter preprocessing's output. Its decodeFrames() does all its work
-  // synchronously before returning a promise, so silencing console.error just around that call is enough and
-  // cannot swallow anybody else's output.
-  const originalError = console.error;
-  let pending: Promise<FlacDecodeResult>;
-  try {
-    console.error = () => undefined;
-    pending = instance.decodeFrames(frames);
-  } finally {
-    console.error = originalError;
-  }
-  return pending;
+  // libFLAC's errors come back in the result; its decodeFrames() does all its work synchronously before returning
+  // a promise, so silencing the copy it prints just around that call is safe.
+  return withoutConsoleErrors(() => instance.decodeFrames(frames));
 }
 
 async function runDecoder(frames: Uint8Array[], expectedSamples: number): Promise<FlacDecodeResult> {
