@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "kernels.h"
 #include "pool.h"
@@ -283,6 +284,57 @@ napi_value Mse(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// mrStft(heap, [batch, length, xOff, yOff, gOff, scWeight, magWeight, powerFloor, scale, sizes, N₁, hop₁, …]) →
+// Float64Array [sc₀ … sc_{batch−1}, lm₀ … lm_{batch−1}], writing g = scale·∂/∂y Σ_b (scWeight·sc_b + magWeight·lm_b)
+napi_value MrStft(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!read_call(env, info, 10, &c)) return nullptr;
+  const double* p = c.p;
+  if (!dims_ok(env, {p[0], p[1], p[9]})) return nullptr;
+  const int sizes = (int)p[9];
+  if (sizes < 1 || c.np < 10 + 2 * (size_t)sizes) {
+    napi_throw_range_error(env, nullptr, "sampgen native: mrStft needs at least one (FFT size, hop) pair");
+    return nullptr;
+  }
+  std::vector<int> fft(sizes), hop(sizes);
+  for (int i = 0; i < sizes; i++) {
+    const double n = p[10 + 2 * i], h = p[11 + 2 * i];
+    // 2^24: a frame group's scratch is VL·N floats per transform, kept for the process
+    if (!(n >= 4 && n <= (1 << 24)) || n != (double)(int64_t)n || ((int64_t)n & ((int64_t)n - 1)) != 0 || !(h >= 1 && h <= (1 << 24)) ||
+        h != (double)(int64_t)h) {
+      napi_throw_range_error(env, nullptr, "sampgen native: mrStft FFT sizes must be powers of two in [4, 2^24], hops integers ≥ 1");
+      return nullptr;
+    }
+    fft[i] = (int)n, hop[i] = (int)h;
+  }
+  const double n = p[0] * p[1];
+  float *x, *y, *g;
+  if (!region(env, c, p[2], n, "target", &x) || !region(env, c, p[3], n, "output", &y) || !region(env, c, p[4], n, "gradient", &g))
+    return nullptr;
+  if (p[0] < 1 || p[1] < 1) {
+    napi_throw_range_error(env, nullptr, "sampgen native: mrStft needs at least one example of at least one sample");
+    return nullptr;
+  }
+  const int batch = (int)p[0];
+  napi_value buffer, out;
+  void* data = nullptr;
+  NAPI_OK(napi_create_arraybuffer(env, sizeof(double) * 2 * batch, &data, &buffer));
+  NAPI_OK(napi_create_typedarray(env, napi_float64_array, 2 * (size_t)batch, buffer, 0, &out));
+  MrStftArgs a{};
+  a.batch = batch, a.length = (int)p[1];
+  a.x = x, a.y = y, a.g = g;
+  a.sizes = sizes, a.fft = fft.data(), a.hop = hop.data();
+  a.sc_weight = p[5], a.mag_weight = p[6], a.power_floor = (float)p[7], a.scale = p[8];
+  a.sc = static_cast<double*>(data);
+  a.lm = a.sc + batch;
+  State& s = state();
+  guarded(env, [&] { s.k->mr_stft(*s.pool, a); });
+  bool failed = false;
+  NAPI_OK(napi_is_exception_pending(env, &failed));
+  if (failed) return nullptr;
+  return out;
+}
+
 napi_value Adam(napi_env env, napi_callback_info info) {
   Call c;
   if (!read_call(env, info, 13, &c)) return nullptr;
@@ -406,6 +458,7 @@ NAPI_MODULE_INIT() {
       {"sumRows", nullptr, SumRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"mse", nullptr, Mse, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"mrStft", nullptr, MrStft, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"configure", nullptr, Configure, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

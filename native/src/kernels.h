@@ -27,6 +27,23 @@ struct Conv1DArgs {
   int rows, W, Cin, Cout, FW, stride, left, OW;
 };
 
+// The multi-resolution STFT loss of src/eval/reconstruction.ts (mrStftTerms) for target rows x and output rows y
+// [batch, length]: per example sc = mean over sizes of ‖S − T‖/‖S‖ and lm = mean over sizes of mean |ln S − ln T|,
+// and g = scale · ∂/∂y Σ_b (sc_weight·sc[b] + mag_weight·lm[b]).
+struct MrStftArgs {
+  int batch, length;
+  const float* x;
+  const float* y;
+  float* g;
+  int sizes;
+  const int* fft;  // FFT sizes, powers of two ≥ 4
+  const int* hop;  // their hops, ≥ 1
+  double sc_weight, mag_weight, scale;
+  float power_floor;
+  double* sc;  // [batch]
+  double* lm;  // [batch]
+};
+
 struct Kernels {
   const char* isa;
   int mr, nr;
@@ -45,6 +62,8 @@ struct Kernels {
   // Mean squared error in one pass: g[i] = (y[i] − x[i])·scale, returns Σ (y[i] − x[i])² (float32 sums of fixed
   // blocks, added in block order in double, so the result does not depend on the thread count).
   double (*mse)(Pool&, int64_t n, const float* y, const float* x, float* g, float scale);
+  // The multi-resolution STFT loss, its per-example parts and its gradient in y, in one call (mrstft_isa.inc).
+  void (*mr_stft)(Pool&, const MrStftArgs&);
 };
 
 const Kernels& kernels_avx512();

@@ -32,11 +32,18 @@ export interface NativeBinding {
   adam(heap: ArrayBuffer, params: Float64Array): void;
   /** params: n, yOff, xOff, gOff, scale: writes g = (y − x)·scale, returns Σ (y − x)² */
   mse(heap: ArrayBuffer, params: Float64Array): number;
+  /**
+   * The multi-resolution STFT loss (src/eval/reconstruction.ts's mrStftTerms) and its gradient in the output, in one
+   * call. params: batch, length, xOff (target), yOff (output), gOff, scWeight, magWeight, powerFloor, scale, sizes,
+   * then (N, hop) per size. Writes g = scale·∂/∂y Σ_b (scWeight·sc_b + magWeight·lm_b); returns [sc_0 … sc_{B−1},
+   * lm_0 … lm_{B−1}].
+   */
+  mrStft(heap: ArrayBuffer, params: Float64Array): Float64Array;
   info(): NativeInfo;
   configure(options: { isa?: NativeIsa | 'best'; threads?: number }): boolean;
 }
 
-const BINDING_FUNCTIONS = ['matmul', 'conv1d', 'conv1dDx', 'conv1dDf', 'sumRows', 'adam', 'mse', 'info', 'configure'] as const;
+const BINDING_FUNCTIONS = ['matmul', 'conv1d', 'conv1dDx', 'conv1dDf', 'sumRows', 'adam', 'mse', 'mrStft', 'info', 'configure'] as const;
 type BindingFunction = (typeof BINDING_FUNCTIONS)[number];
 
 export type NativeIsa = 'avx512' | 'avx2' | 'base';

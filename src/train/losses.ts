@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { nativeMeanSquaredError } from '../backend/native-mse';
-import { MR_STFT_DEFAULTS, mrStftTerms, MrStftOptions } from '../eval/reconstruction';
+import { nativeMrStft, nativeMrStftApplies } from '../backend/native-mrstft';
+import { MR_STFT_DEFAULTS, MR_STFT_POWER_FLOOR, mrStftTerms, MrStftOptions } from '../eval/reconstruction';
 import { melFilterbank } from '../eval/mel';
 import { stftPowers } from '../eval/spectrum';
 import { LOSS_NAMES, LossName, LossSpec, LossTerm, MR_STFT_LOSS_DEFAULTS, MrStftTermConfig } from './losses/spec';
@@ -60,8 +61,25 @@ export function mrStftOptionsOf(term: LossTerm): MrStftOptions {
   };
 }
 
-/** mean over the batch of scWeight·SC + magWeight·LM (src/eval/reconstruction.ts: the metric's own definition). */
+/**
+ * mean over the batch of scWeight·SC + magWeight·LM (src/eval/reconstruction.ts: the metric's own definition).
+ * With the native kernels on wasm, value and gradient come from one native call that implements that definition with
+ * real FFTs (src/backend/native-mrstft.ts), differentiable in `output` only (the target is the data), like
+ * meanSquaredError; elsewhere the tfjs ops of mrStftTerms, differentiable in both.
+ */
 export function mrStftLoss(target: tf.Tensor2D, output: tf.Tensor2D, options: MrStftOptions = MR_STFT_DEFAULTS): tf.Scalar {
+  if (nativeMrStftApplies(target, output, options)) {
+    // (customGrad's typings take rest arguments: the output, then the save function)
+    const loss = tf.customGrad(((out: tf.Tensor, save: tf.GradSaveFunc) => {
+      const batch = out.shape[0]!;
+      const fused = nativeMrStft(target, out as tf.Tensor2D, options, MR_STFT_POWER_FLOOR, 1 / batch)!;
+      save([fused.gradient]);
+      let total = 0;
+      for (let b = 0; b < batch; b++) total += options.scWeight * fused.sc[b]! + options.magWeight * fused.lm[b]!;
+      return { value: tf.scalar(total / batch), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [scaledBy(saved[0]!, dy)] };
+    }) as unknown as Parameters<typeof tf.customGrad<tf.Scalar>>[0]);
+    return loss(output) as tf.Scalar;
+  }
   return tf.tidy(() => {
     const { sc, lm } = mrStftTerms(target, output, options);
     return tf.mean(tf.add(tf.mul(sc, options.scWeight), tf.mul(lm, options.magWeight))) as tf.Scalar;
