@@ -2,6 +2,10 @@ import { fourCC, viewOf } from './bytes';
 import { detectContainer } from './detect';
 import { readExtended80 } from './aiff';
 import { MAX_CHUNKS } from './chunks';
+import { firstMpegHeader, walkMp3Frames } from './mp3-frames';
+import { firstPacket, lastGranule } from './ogg';
+import { parseOpusHead } from './opus';
+import { parseVorbisIdentification } from './vorbis';
 
 /*
  * How much audio a file says it holds, read from its header alone, before anything is decoded.
@@ -29,6 +33,8 @@ export function declaredSamples(size: DeclaredSize): number {
  * The size a WAV/RF64, AIFF/AIFC or FLAC header declares, or null when the header does not say (FLAC total samples 0,
  * a WAV data size left unset at 0xFFFFFFFF) or cannot be read (not a supported file, a header cut short, a sample
  * rate of 0: the decoder then says what is wrong). Reads header bytes only; never decodes, never allocates per sample.
+ * Ogg Vorbis/Opus: the last page's granule position (read from the end of the file) with the identification
+ * header's channels; MP3: the frame count of its Xing/Info/VBRI frame, less LAME's delay and padding.
  */
 export function declaredSize(bytes: Uint8Array): DeclaredSize | null {
   let container;
@@ -44,6 +50,11 @@ export function declaredSize(bytes: Uint8Array): DeclaredSize | null {
       return aiffDeclared(bytes);
     case 'flac':
       return flacDeclared(bytes, container.offset);
+    case 'vorbis':
+    case 'opus':
+      return oggDeclared(bytes, container.kind);
+    case 'mp3':
+      return mp3Declared(bytes, container.offset);
   }
 }
 
@@ -112,4 +123,33 @@ function flacDeclared(bytes: Uint8Array, start: number): DeclaredSize | null {
   const frames = (bytes[b + 3]! & 0x0f) * 2 ** 32 + viewOf(bytes).getUint32(b + 4);
   if (frames === 0 || sampleRate === 0) return null;
   return { frames, channels, sampleRate };
+}
+
+function oggDeclared(bytes: Uint8Array, codec: 'vorbis' | 'opus'): DeclaredSize | null {
+  const head = firstPacket(bytes);
+  const granule = lastGranule(bytes);
+  if (!head || granule === null) return null;
+  try {
+    if (codec === 'vorbis') {
+      const info = parseVorbisIdentification(head);
+      return { frames: granule, channels: info.channels, sampleRate: info.sampleRate };
+    }
+    const info = parseOpusHead(head);
+    return { frames: Math.max(0, granule - info.preSkip), channels: info.channels, sampleRate: 48000 };
+  } catch {
+    return null;
+  }
+}
+
+function mp3Declared(bytes: Uint8Array, start: number): DeclaredSize | null {
+  try {
+    const first = firstMpegHeader(bytes, start);
+    // Reading the first frame only: its Xing/Info/VBRI header, if any, declares the count.
+    const frames = walkMp3Frames(bytes, start, 0);
+    if (frames.declaredFrames === undefined) return null;
+    const trimmed = frames.gapless ? frames.gapless.delay + frames.gapless.padding : 0;
+    return { frames: Math.max(0, frames.declaredFrames * first.samples - trimmed), channels: first.channels, sampleRate: first.sampleRate };
+  } catch {
+    return null;
+  }
 }

@@ -1,20 +1,23 @@
 import { AudioDecodeError } from './errors';
 import { describeFourCC, fourCC, plural } from './bytes';
+import { firstMpegHeader, id3v2TagsLength } from './mp3-frames';
+import { oggCodec } from './ogg';
 
-/** The containers we decode; the bytes decide, never the file name. */
-export type Container = { kind: 'wav' } | { kind: 'aiff' } | { kind: 'flac'; offset: number };
-
-/** Size of an ID3v2 tag at the start (10-byte header + syncsafe size + optional footer), or 0. */
-function id3v2Length(bytes: Uint8Array): number {
-  if (bytes.length < 10 || fourCC(bytes, 0).slice(0, 3) !== 'ID3') return 0;
-  const size = ((bytes[6] & 0x7f) << 21) | ((bytes[7] & 0x7f) << 14) | ((bytes[8] & 0x7f) << 7) | (bytes[9] & 0x7f);
-  const footer = bytes[5] & 0x10 ? 10 : 0;
-  return 10 + size + footer;
-}
+/**
+ * The containers (and, for Ogg, codecs) we decode; the bytes decide, never the file name. `offset`: where the
+ * stream starts after ID3v2 tags.
+ */
+export type Container =
+  | { kind: 'wav' }
+  | { kind: 'aiff' }
+  | { kind: 'flac'; offset: number }
+  | { kind: 'vorbis' }
+  | { kind: 'opus' }
+  | { kind: 'mp3'; offset: number };
 
 /**
  * Recognise the container from its magic bytes, or explain what the file is instead. Formats we cannot decode
- * but can recognise are named, because "not a recognised audio file" is a poor answer for an MP3 renamed .wav.
+ * but can recognise are named, because "not a recognised audio file" is a poor answer for an M4A renamed .wav.
  */
 export function detectContainer(bytes: Uint8Array): Container {
   if (bytes.length === 0) throw new AudioDecodeError('empty file (0 bytes)');
@@ -41,7 +44,7 @@ export function detectContainer(bytes: Uint8Array): Container {
     case 'fLaC':
       return { kind: 'flac', offset: 0 };
     case 'OggS':
-      throw new AudioDecodeError('unsupported file: Ogg container (Vorbis, Opus or Ogg FLAC)');
+      return { kind: oggCodec(bytes) };
     case 'caff':
       throw new AudioDecodeError('unsupported file: Core Audio Format (CAF)');
     case 'wvpk':
@@ -55,13 +58,17 @@ export function detectContainer(bytes: Uint8Array): Container {
   }
   if (magic.startsWith('ID3')) {
     // FLAC files occasionally carry an ID3v2 tag in front (libFLAC skips it); otherwise ID3 means MP3.
-    const skip = id3v2Length(bytes);
-    if (skip > 0 && fourCC(bytes, skip) === 'fLaC') return { kind: 'flac', offset: skip };
-    throw new AudioDecodeError('unsupported file: MP3 audio (starts with an ID3 tag)');
+    const skip = id3v2TagsLength(bytes);
+    if (skip > bytes.length) throw new AudioDecodeError(`truncated file: the file ends inside its ID3v2 tag (${plural(skip, 'byte')} declared)`);
+    if (fourCC(bytes, skip) === 'fLaC') return { kind: 'flac', offset: skip };
+    firstMpegHeader(bytes, skip);
+    return { kind: 'mp3', offset: skip };
   }
   if (bytes.length >= 8 && fourCC(bytes, 4) === 'ftyp') throw new AudioDecodeError('unsupported file: MP4/M4A (ISO media)');
+  if (bytes[0] === 0xff && (bytes[1] & 0xf6) === 0xf0) throw new AudioDecodeError('unsupported file: AAC audio (ADTS stream)');
   if (bytes[0] === 0xff && (bytes[1] & 0xe0) === 0xe0) {
-    throw new AudioDecodeError('unsupported file: looks like MPEG audio (MP3/AAC frame sync)');
+    firstMpegHeader(bytes, 0);
+    return { kind: 'mp3', offset: 0 };
   }
   if (bytes[0] === 0x00 && bytes[1] === 0x05 && bytes[2] === 0x16 && (bytes[3] === 0x07 || bytes[3] === 0x00)) {
     throw new AudioDecodeError("not an audio file: macOS resource-fork metadata (AppleDouble '._' file)");

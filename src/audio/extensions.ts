@@ -1,5 +1,16 @@
 /** File name extensions that preprocessing treats as audio (lower case, with the dot). */
-export const AUDIO_EXTENSIONS: readonly string[] = Object.freeze(['.wav', '.wave', '.flac', '.aif', '.aiff', '.aifc']);
+export const AUDIO_EXTENSIONS: readonly string[] = Object.freeze([
+  '.wav',
+  '.wave',
+  '.flac',
+  '.aif',
+  '.aiff',
+  '.aifc',
+  '.ogg',
+  '.oga',
+  '.opus',
+  '.mp3',
+]);
 
 /**
  * True when the name ends in one of AUDIO_EXTENSIONS, in any letter case. A name test only: what the file holds

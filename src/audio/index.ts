@@ -1,5 +1,6 @@
 /**
- * src/audio: decoding audio files (WAV, FLAC, AIFF/AIFC) to float32 channels and writing WAV files.
+ * src/audio: decoding audio files (WAV, FLAC, AIFF/AIFC, Ogg Vorbis, Ogg Opus, MP3) to float32 channels and writing WAV
+ * files.
  * Knows nothing of datasets or models.
  */
 export { AudioDecodeError, AudioTooLongError } from './errors';
