@@ -62,7 +62,7 @@ const CRC_TABLE = (() => {
 export function oggCrc(bytes: Uint8Array, zeroFrom = -1): number {
   let crc = 0;
   for (let i = 0; i < bytes.length; i++) {
-    const b = i >= zeroFrom && i < zeroFrom + 4 ? 0 : bytes[i]!;
+    const b = zeroFrom >= 0 && i >= zeroFrom && i < zeroFrom + 4 ? 0 : bytes[i]!;
     crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ b) & 0xff]!) >>> 0;
   }
   return crc;

@@ -138,11 +138,35 @@ export async function decodeVorbis(bytes: Uint8Array, options: DecodeOptions = {
     decoder.free();
   }
   if (frames === 0) throw new AudioDecodeError('no audio data: the Ogg Vorbis stream decodes to 0 samples');
+  const missing = missingSamples(stream, audio, info, frames);
+  if (missing > 0) {
+    throw new AudioDecodeError(
+      `corrupt Vorbis data: the end-of-stream page says the stream holds ${plural(frames + missing, 'sample')} but its packets decode to ${frames} (damaged packets that the decoder skipped)`,
+    );
+  }
   const channelCount = options.firstChannelOnly ? 1 : info.channels;
   const channels = Array.from({ length: channelCount }, (_, c) => concatenated(parts.map((p) => p[c]!), frames));
   const decoded: DecodedAudio = { sampleRate: info.sampleRate, channels, format: 'Ogg Vorbis' };
   if (warnings.length > 0) decoded.warnings = warnings;
   return decoded;
+}
+
+/**
+ * Samples the decoder silently lost: libvorbis skips some damaged packets without reporting an error (a packet
+ * whose type bit says "header", an empty one), which would leave a gap inside the sound. The end-of-stream page's
+ * granule position says how many samples the stream holds when it starts at 0, which every file an encoder wrote
+ * does; a stream cut out of a longer one (a live recording) starts later, and its first audio page's granule
+ * position then exceeds what the packets on that page could possibly hold: for such a stream nothing is checked.
+ * 0 when nothing is missing or nothing can be said (no end-of-stream page: the file was cut short).
+ */
+function missingSamples(stream: OggStream, audio: { page: number }[], info: VorbisIdentification, decoded: number): number {
+  const last = stream.pages[stream.pages.length - 1]!;
+  if (!last.endsStream || last.granule < 0) return 0;
+  const firstPage = audio[0]!.page;
+  const onFirstPage = audio.filter((p) => p.page === firstPage).length;
+  const firstGranule = stream.pages[firstPage]!.granule;
+  if (firstGranule > (onFirstPage * info.longBlock) / 2) return 0;
+  return Math.max(0, last.granule - decoded);
 }
 
 /**
