@@ -19,6 +19,7 @@
  *     sections that do not change the weights (SectionSpec.hashed), train keys the family declares unused
  *     (`train.loss` for the GAN: WGAN-GP has its own loss), `train.beta1/beta2` unless the optimizer is adam.
  *     (Model keys of other families are not in the resolved config at all.)
+ *   - model keys added later while they are off (`model.condition` null: KeySpec.isOff), and
  *   - `train.augment` and `train.init_from` while they are off (null, or an augment mapping with every part off),
  *     so that every run made before they existed keeps its hash; when on, the augment parts that are on and the
  *     init_from path as given are hashed (the source's weights are not: each run logs their sha256 instead).
@@ -106,7 +107,9 @@ function withModelSections(config: SampgenConfig, trainView: Record<string, unkn
     delete trainView.beta2;
   }
   for (const key of family.unusedTrainKeys ?? []) delete trainView[key];
-  const view: Record<string, unknown> = { model: config.model, data: config.data, train: trainView };
+  const model: Record<string, unknown> = { ...config.model };
+  for (const [key, spec] of Object.entries(family.modelKeys)) if (spec.isOff?.(model[key])) delete model[key];
+  const view: Record<string, unknown> = { model, data: config.data, train: trainView };
   for (const section of family.sections ?? []) {
     const values = (config as unknown as Record<string, Record<string, unknown>>)[section.name]!;
     view[section.name] = Object.fromEntries(section.hashed.map((k) => [k, values[k]]));

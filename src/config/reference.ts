@@ -72,7 +72,12 @@ const OWN_MEANINGS: Readonly<Record<string, string>> = {
 /** Every key's meaning: ours, then each family's model keys and sections (from src/models/families). */
 export const KEY_MEANINGS: Readonly<Record<string, string>> = (() => {
   const meanings: Record<string, string> = { ...OWN_MEANINGS };
-  for (const family of families()) for (const [key, spec] of Object.entries(family.modelKeys)) meanings[`model.${key}`] ??= spec.meaning;
+  for (const family of families()) {
+    for (const [key, spec] of Object.entries(family.modelKeys)) {
+      meanings[`model.${key}`] ??= spec.meaning;
+      for (const [sub, part] of Object.entries(spec.subkeys ?? {})) meanings[`model.${key}.${sub}`] ??= part.meaning;
+    }
+  }
   for (const section of familySections()) {
     meanings[section.name] = section.meaning;
     for (const [key, spec] of Object.entries(section.keys)) meanings[`${section.name}.${key}`] = spec.meaning;
@@ -91,6 +96,10 @@ const SECTION_DEFAULTS: Record<string, Readonly<object>> = {
 function defaultOf(path: string[]): string {
   const [section, key] = path;
   if (path.length === 1) return section === 'name' ? 'the file name' : '';
+  if (section === 'model' && path.length === 3) {
+    const spec = families().map((f) => f.modelKeys[key!]).find((k) => k?.subkeys?.[path[2]!]);
+    return spec ? JSON.stringify(spec.subkeys![path[2]!]!.default) : '';
+  }
   if (section === 'model') {
     const byType = families()
       .filter((f) => key! in f.modelKeys)

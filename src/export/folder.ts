@@ -6,7 +6,7 @@ import { sha256Hex } from '../util/checksum';
 import { replaceDirAtomic, writeFileAtomic } from '../util/atomic';
 import { VERSION } from '../version';
 import { loadModelFromDir, saveModelToDir } from './handler';
-import { MODEL_FORMAT_VERSION, ModelMetadata, PART_NAME, SAMPGEN_JSON, assertValidMetadata, readModelMetadata } from './metadata';
+import { CONDITIONAL_MODEL_FORMAT_VERSION, MODEL_FORMAT_VERSION, ModelMetadata, PART_NAME, SAMPGEN_JSON, assertValidMetadata, readModelMetadata } from './metadata';
 
 /**
  * A model folder: `<dir>/sampgen.json` plus one TF.js layers model per part (`encoder/`, `decoder/`,
@@ -42,7 +42,7 @@ export async function writeModelFolder(
   }
   const full: ModelMetadata = {
     ...metadata,
-    version: metadata.version ?? MODEL_FORMAT_VERSION,
+    version: metadata.version ?? (metadata.condition ? CONDITIONAL_MODEL_FORMAT_VERSION : MODEL_FORMAT_VERSION),
     parts: metadata.parts ?? names,
     sampgen_version: metadata.sampgen_version ?? VERSION,
     tfjs_version: metadata.tfjs_version ?? tfjsVersion(),

@@ -3,13 +3,21 @@ import * as path from 'path';
 import Ajv, { ErrorObject } from 'ajv';
 import { UserError, errorMessage } from '../errors';
 import { MODEL_JSON } from './handler';
+import type { ConditionLayout } from '../models/condition';
 
 /**
  * `sampgen.json`: what a model folder holds and how to use it, for `generate`, `encode`, the audition page and
  * other tools (field names are snake_case so Python and browsers read them as written).
  */
 
+/**
+ * Format 1: every model; format 2: a conditional model (its `condition` field, and a decoder with two inputs). Only
+ * conditional models are written as 2, so every other folder stays readable by sampgens that know only format 1
+ * (which would refuse a conditional model by its version instead of failing on its decoder's second input).
+ */
 export const MODEL_FORMAT_VERSION = 1;
+export const CONDITIONAL_MODEL_FORMAT_VERSION = 2;
+export const MODEL_FORMAT_VERSIONS_READ: readonly number[] = [1, 2];
 export const SAMPGEN_JSON = 'sampgen.json';
 
 /**
@@ -66,6 +74,11 @@ export interface ModelMetadata {
   files_sha256?: Record<string, string>;
   /** The run the model came from: its folder's name, its dataset, and which of its weights these are. Absent in earlier exports. */
   run?: { folder: string; dataset_fingerprint: string; weights: 'best' | 'last'; epoch: number };
+  /**
+   * Format 2, conditional models only: what the decoder's (and encoder's) second input holds: the classes one-hot
+   * in this order, then the velocity 0…1 across the level range (src/models/condition.ts).
+   */
+  condition?: ConditionLayout;
 }
 
 /** Part names become folder names: keep them plain. */
@@ -113,6 +126,20 @@ const schema = {
     created: { type: 'string' },
     parts: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: PART_NAME.source } },
     files_sha256: { type: 'object', additionalProperties: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+    condition: {
+      type: 'object',
+      required: ['classes', 'class_counts', 'velocity'],
+      additionalProperties: false,
+      properties: {
+        classes: { type: ['array', 'null'], minItems: 2, uniqueItems: true, items: { type: 'string', minLength: 1 } },
+        class_counts: { type: ['array', 'null'], items: { type: 'integer', minimum: 0 } },
+        velocity: {
+          type: ['object', 'null'],
+          required: ['feature', 'min_dbfs', 'max_dbfs'],
+          properties: { feature: { enum: ['attack_rms_dbfs'] }, min_dbfs: { type: 'number' }, max_dbfs: { type: 'number' } },
+        },
+      },
+    },
     run: {
       type: 'object',
       required: ['folder', 'dataset_fingerprint', 'weights', 'epoch'],
@@ -158,6 +185,15 @@ export function metadataProblems(json: unknown): string[] {
   m.latent_points?.forEach((p, i) => {
     if (p.length !== m.latent) problems.push(`field 'latent_points[${i}]' has ${p.length} values, expected latent = ${m.latent}`);
   });
+  if (m.condition) {
+    const c = m.condition;
+    if (m.version < CONDITIONAL_MODEL_FORMAT_VERSION) problems.push(`field 'condition' needs format version ${CONDITIONAL_MODEL_FORMAT_VERSION}, the file says ${m.version}`);
+    if (!c.classes && !c.velocity) problems.push(`field 'condition' conditions on nothing (classes and velocity are both null)`);
+    if ((c.classes?.length ?? null) !== (c.class_counts?.length ?? null)) problems.push(`field 'condition.class_counts' does not match 'condition.classes'`);
+    if (c.velocity && !(c.velocity.max_dbfs > c.velocity.min_dbfs)) problems.push(`field 'condition.velocity' has max_dbfs <= min_dbfs`);
+  } else if (m.version >= CONDITIONAL_MODEL_FORMAT_VERSION) {
+    problems.push(`format version ${m.version} is for conditional models, but field 'condition' is missing`);
+  }
   if (Number.isNaN(Date.parse(m.created))) problems.push(`field 'created' is not an ISO time: ${JSON.stringify(m.created)}`);
   return problems;
 }
@@ -192,10 +228,10 @@ export function readModelMetadata(dir: string): ModelMetadata {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) fail(file, ['expected a JSON object']);
   const version = (json as Record<string, unknown>).version;
   if (version === undefined) fail(file, [`field 'version' is missing`]);
-  if (version !== MODEL_FORMAT_VERSION) {
+  if (typeof version !== 'number' || !MODEL_FORMAT_VERSIONS_READ.includes(version)) {
     throw new UserError(
       `${file} has format version ${JSON.stringify(version)}, which this sampgen does not know ` +
-        `(it reads version ${MODEL_FORMAT_VERSION}); export the model again or update sampgen`,
+        `(it reads versions ${MODEL_FORMAT_VERSIONS_READ.join(' and ')}); export the model again or update sampgen`,
     );
   }
   const problems = metadataProblems(json);

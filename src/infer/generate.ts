@@ -8,6 +8,8 @@ import { ensureOutputDir } from '../util/output-dir';
 import { Rng } from '../util/rng';
 import { Progress, silentProgress } from '../progress';
 import { BoundsSpec, decodePoints, DEFAULT_BOUNDS, gridPoints, latentBoxFor, LatentBoxInfo, MAX_POINTS, OpenedModel, parseGrid, parsePoint, randomPoints, checkBounds } from './model';
+import { ConditionLayout, ConditionRequest, conditionVector } from '../models/condition';
+import { describeRequest } from './condition';
 import { NORMALIZE_PEAK_DBFS, NORMALIZE_RMS_DBFS, NormalizeMode, writeSample, WriteReport } from './write';
 
 export interface GenerateOptions {
@@ -18,6 +20,11 @@ export interface GenerateOptions {
   grid?: string;
   /** Seed of --random. */
   seed?: number;
+  /**
+   * A conditional model's class, mix and velocity (infer/condition.ts); parts left out take their defaults, except
+   * that --random without a class draws `random` samples of every class.
+   */
+  condition?: ConditionRequest;
   /** A .wav file for --z; a folder for --random and --grid. */
   out: string;
   format: WavEncoding;
@@ -38,6 +45,8 @@ export interface GenerateOptions {
 export interface GeneratedFile {
   file: string;
   z: number[];
+  /** A conditional model's condition: class weights and velocity. */
+  condition?: { mix?: Record<string, number>; velocity?: number };
   row?: number;
   col?: number;
   /** With `plots`: the waveform and spectrogram PNGs. */
@@ -67,6 +76,15 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
   const { meta } = opts.model;
   const progress = opts.progress ?? silentProgress;
   const base = { model: meta.name, sample_rate: meta.sample_rate, format: opts.format };
+  const layout = meta.condition;
+  if (!layout && opts.condition) throw new UserError(`model ${meta.name} is not conditional: it takes no class or velocity`);
+  // --random of a class-conditioned model without a class: every class, `random` samples each.
+  const perClass = layout?.classes && opts.random !== undefined && !opts.condition?.mix ? layout.classes : null;
+  const request = opts.condition ?? {};
+  if (layout && !perClass) opts.info?.(`conditioned on ${describeRequest(layout, request)}`);
+  if (perClass) opts.info?.(`${opts.random} random sample(s) of each class: ${perClass.join(', ')}` + (layout!.velocity ? `; ${describeRequest({ ...layout!, classes: null }, request)}` : ''));
+  const conditionOf = (r: ConditionRequest) => (layout ? { vector: conditionVector(layout, r), record: { ...(layout.classes ? { mix: normalisedMix(layout, r) } : {}), ...(layout.velocity ? { velocity: r.velocity ?? 0.5 } : {}) } } : undefined);
+  const fixed = conditionOf(request);
 
   const written: { file: string; report: WriteReport }[] = [];
   const write = (file: string, samples: Float32Array, force?: boolean) =>
@@ -74,9 +92,9 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
 
   if (opts.z !== undefined) {
     const point = parsePoint(opts.z, meta, { clamp: opts.clamp, warn: opts.warn });
-    const [samples] = decodePoints(opts.model, [point]);
+    const [samples] = decodePoints(opts.model, [point], 1, fixed ? [fixed.vector] : undefined);
     write(opts.out, samples!, opts.force);
-    const file: GeneratedFile = { file: opts.out, z: point };
+    const file: GeneratedFile = { file: opts.out, z: point, ...(fixed ? { condition: fixed.record } : {}) };
     if (opts.plots) file.plots = writePlots(opts.out, samples!, meta, point);
     return { ...base, mode: 'point', files: [file], ...levelReport(written, opts) };
   }
@@ -90,11 +108,23 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
   const box = opts.grid !== undefined || !meta.latent_prior ? latentBoxFor(meta, opts.bounds ?? DEFAULT_BOUNDS) : undefined;
   if (box?.fallback) opts.info?.(box.fallback);
   prepareFolder(opts.out, opts.force);
-  let points: { point: number[]; row?: number; col?: number; name: string }[];
+  type Planned = { point: number[]; row?: number; col?: number; name: string; condition?: ReturnType<typeof conditionOf> };
+  let points: Planned[];
   let mode: 'random' | 'grid';
   if (opts.random !== undefined) {
-    const digits = String(opts.random - 1).length;
-    points = randomPoints(meta, opts.random, new Rng(opts.seed ?? 1), box).map((p, i) => ({ point: p, name: `random-${String(i).padStart(digits, '0')}.wav` }));
+    const count = opts.random;
+    const digits = String(count - 1).length;
+    const rng = new Rng(opts.seed ?? 1);
+    if (perClass) {
+      // One stream of latents for every class: sample k of each class shares its z, so the classes compare point by point.
+      const latents = randomPoints(meta, count, rng, box);
+      points = perClass.flatMap((c) => {
+        const condition = conditionOf({ ...request, mix: { [c]: 1 } });
+        return latents.map((p, i) => ({ point: p, name: `${c}-random-${String(i).padStart(digits, '0')}.wav`, condition }));
+      });
+    } else {
+      points = randomPoints(meta, count, rng, box).map((p, i) => ({ point: p, name: `random-${String(i).padStart(digits, '0')}.wav`, condition: fixed }));
+    }
     mode = 'random';
   } else {
     const dr = String(rows - 1).length;
@@ -103,6 +133,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
       ...g,
       point: checkBounds(g.point, meta),
       name: `grid-r${String(g.row).padStart(dr, '0')}-c${String(g.col).padStart(dc, '0')}.wav`,
+      condition: fixed,
     }));
     mode = 'grid';
   }
@@ -112,11 +143,12 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
   const batch = 64;
   for (let start = 0; start < points.length; start += batch) {
     const chunk = points.slice(start, start + batch);
-    const samples = decodePoints(opts.model, chunk.map((p) => p.point), batch);
+    const conditions = layout ? chunk.map((p) => p.condition!.vector) : undefined;
+    const samples = decodePoints(opts.model, chunk.map((p) => p.point), batch, conditions);
     chunk.forEach((p, i) => {
       const file = path.join(opts.out, p.name);
       write(file, samples[i]!, true);
-      const entry: GeneratedFile = { file, z: p.point, ...(p.row !== undefined ? { row: p.row, col: p.col } : {}) };
+      const entry: GeneratedFile = { file, z: p.point, ...(p.row !== undefined ? { row: p.row, col: p.col } : {}), ...(p.condition ? { condition: p.condition.record } : {}) };
       if (opts.plots) entry.plots = writePlots(file, samples[i]!, meta, p.point);
       files.push(entry);
       if (mode === 'grid') decoded.push(samples[i]!);
@@ -132,7 +164,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateSummary> 
     const sheet = path.join(opts.out, 'grid.png');
     const cells = decoded.map((samples, i) => ({ samples, label: formatPoint(files[i]!.z) }));
     const over = box!.bounds === 'minmax' ? 'the min–max latent bounds' : `the ${box!.bounds.slice(1)} percentile box of the training latents`;
-    writeFileAtomic(sheet, contactSheetPng(cells, cols, { title: `${meta.name}: ${opts.grid} grid over ${over}` }));
+    const conditioned = layout ? ` (${describeRequest(layout, request)})` : '';
+    writeFileAtomic(sheet, contactSheetPng(cells, cols, { title: `${meta.name}: ${opts.grid} grid over ${over}${conditioned}` }));
     summary.contact_sheet = sheet;
   }
   return summary;
@@ -161,6 +194,12 @@ export function levelReport(
     );
   }
   return { clipped: { samples: total, files: clippedFiles }, peak_limited: limited };
+}
+
+/** The class weights of a request as the condition vector holds them (normalised, the default class filled in). */
+function normalisedMix(layout: ConditionLayout, request: ConditionRequest): Record<string, number> {
+  const vector = conditionVector(layout, request);
+  return Object.fromEntries(layout.classes!.map((c, i) => [c, vector[i]!] as const).filter(([, w]) => w > 0));
 }
 
 function formatPoint(z: number[]): string {

@@ -4,6 +4,7 @@ import { loadModelPart, readModelMetadata, ModelMetadata } from '../export';
 import { UserError } from '../errors';
 import { quantileSorted } from '../eval/bootstrap';
 import { Rng } from '../util/rng';
+import { conditionWidth } from '../models/condition';
 
 /** An exported model folder, opened for use: its metadata and the parts loaded so far. */
 export interface OpenedModel {
@@ -40,15 +41,41 @@ export function disposeModel(model: OpenedModel): void {
   model.encoder?.dispose();
 }
 
-/** Latent points → samples, in batches so that a large grid does not hold every activation at once. */
-export function decodePoints(model: OpenedModel, points: number[][], batchSize = 64): Float32Array[] {
+/**
+ * The network inputs for `rows` (a [n, width] tensor), with their condition vectors for a conditional model. A
+ * conditional model without conditions, or an unconditional one with them, is a programming error of the caller.
+ */
+function withConditions(model: OpenedModel, rows: tf.Tensor2D, conditions: readonly Float32Array[] | undefined): tf.Tensor2D | tf.Tensor2D[] {
+  const layout = model.meta.condition;
+  if (!layout) {
+    if (conditions) throw new Error(`model ${model.meta.name} is not conditional, but conditions were given`);
+    return rows;
+  }
+  const n = rows.shape[0];
+  if (!conditions || conditions.length !== n) {
+    throw new Error(`model ${model.meta.name} is conditional: each of the ${n} inputs needs a condition vector, got ${conditions?.length ?? 'none'}`);
+  }
+  const width = conditionWidth(layout);
+  const flat = new Float32Array(n * width);
+  conditions.forEach((c, i) => {
+    if (c.length !== width) throw new Error(`condition vector ${i} has ${c.length} values, model ${model.meta.name} takes ${width}`);
+    flat.set(c, i * width);
+  });
+  return [rows, tf.tensor2d(flat, [n, width])];
+}
+
+/**
+ * Latent points → samples, in batches so that a large grid does not hold every activation at once. A conditional
+ * model needs one condition vector per point (src/models/condition.ts conditionVector).
+ */
+export function decodePoints(model: OpenedModel, points: number[][], batchSize = 64, conditions?: readonly Float32Array[]): Float32Array[] {
   const out: Float32Array[] = [];
   const { length, latent } = model.meta;
   for (let start = 0; start < points.length; start += batchSize) {
     const chunk = points.slice(start, start + batchSize);
     const y = tf.tidy(() => {
       const z = tf.tensor2d(chunk.flat(), [chunk.length, latent]);
-      return (model.decoder.predict(z) as tf.Tensor).reshape([chunk.length, -1]);
+      return (model.decoder.predict(withConditions(model, z, conditions?.slice(start, start + batchSize))) as tf.Tensor).reshape([chunk.length, -1]);
     });
     const data = y.dataSync() as Float32Array;
     y.dispose();
@@ -62,15 +89,16 @@ export function decodePoints(model: OpenedModel, points: number[][], batchSize =
 }
 
 /**
- * Samples (already preprocessed to the model's length) → latent points. Non-finite points are an error naming the
+ * Samples (already preprocessed to the model's length) → latent points (a conditional model: with each row's
+ * condition vector). Non-finite points are an error naming the
  * model, unless `checked` is false because the caller reports them itself with more detail (latent-map, evaluate).
  */
-export function encodeRows(model: OpenedModel, rows: Float32Array[], checked = true): number[][] {
+export function encodeRows(model: OpenedModel, rows: Float32Array[], checked = true, conditions?: readonly Float32Array[]): number[][] {
   if (!model.encoder) throw new Error('encodeRows needs a model opened with { encoder: true }');
   const { length } = model.meta;
   const flat = new Float32Array(rows.length * length);
   rows.forEach((r, i) => flat.set(r, i * length));
-  const z = tf.tidy(() => model.encoder!.predict(tf.tensor2d(flat, [rows.length, length])) as tf.Tensor);
+  const z = tf.tidy(() => model.encoder!.predict(withConditions(model, tf.tensor2d(flat, [rows.length, length]), conditions)) as tf.Tensor);
   const points = z.arraySync() as number[][];
   z.dispose();
   const bad = checked ? points.findIndex((p) => p.some((v) => !Number.isFinite(v))) : -1;

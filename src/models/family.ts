@@ -7,6 +7,7 @@
 import type { SampgenConfig } from '../config/types';
 import type { SchemaNode } from '../config/schema-nodes';
 import type { ModelTrainer } from '../train/model-trainer';
+import type { DatasetInfo } from '../data/format';
 
 /** One config key a family reads: what it accepts (a schema node), its default, and what it means (for the docs). */
 export interface KeySpec {
@@ -15,6 +16,13 @@ export interface KeySpec {
   default?: unknown;
   required?: boolean;
   meaning: string;
+  /**
+   * For a key added after runs existed: true where its value leaves training as it was before the key (e.g.
+   * model.condition null). Such a value is left out of the run hash, so that every earlier run keeps its hash.
+   */
+  isOff?(value: unknown): boolean;
+  /** A mapping-valued key's own keys: what each means and its value when the mapping leaves it out (for the docs). */
+  subkeys?: Readonly<Record<string, { meaning: string; default: unknown }>>;
 }
 
 /** A top-level config section a family reads (e.g. `vae:`), declared once and shared by the families that use it. */
@@ -30,6 +38,8 @@ export interface SectionSpec {
 export interface TrainerOptions {
   /** The dataset's sample rate (GAN previews are WAV files). */
   sampleRate?: number;
+  /** The training dataset's description and folder (conditional families read its classes and levels). */
+  dataset?: { info: DatasetInfo; dir: string };
 }
 
 export interface ModelFamily {

@@ -174,6 +174,28 @@ export class Augmenter {
       }
     }
   }
+
+  /**
+   * Keeps a conditional model's condition vectors (consecutive rows of `width`) true to the rows apply() augmented
+   * with the same seed: a gain of g dB moves the velocity (the last number, when `velocityPerDb` is given) by
+   * g·velocityPerDb, since the row is now that much louder; a mix blends each example's condition with its partner's
+   * by the same λ (a kick mixed 30% into a snare is conditioned as 0.7 snare + 0.3 kick). Polarity, shift and pitch
+   * leave class and level as they are.
+   */
+  applyToConditions(conditions: Float32Array, width: number, count: number, seed: number, velocityPerDb: number | null): void {
+    const s = this.spec;
+    const draws = this.draws(count, seed);
+    if (velocityPerDb !== null && s.gain_db) {
+      for (let i = 0; i < count; i++) conditions[i * width + width - 1]! += draws[i]!.gainDb * velocityPerDb;
+    }
+    if (s.mix > 0 && count > 1) {
+      const before = conditions.slice(0, count * width);
+      for (let i = 0; i < count; i++) {
+        const d = draws[i]!;
+        mixInto(conditions.subarray(i * width, (i + 1) * width), before.subarray(d.partner * width, (d.partner + 1) * width), d.lambda);
+      }
+    }
+  }
 }
 
 /** The run's augmenter, or null when train.augment is off (null, or every part off): then batches are untouched. */

@@ -22,14 +22,17 @@ export interface CollapseReport {
  * How much a reconstruction still depends on its input: for a batch of n ≥ 2 examples, the per-sample-position
  * standard deviation across examples, averaged over positions, for the outputs and for the inputs. A decoder that
  * gives one output whatever it is fed (the study's conv AE on real snares) has a ratio near 0. Null for models
- * without an encoder and decoder (a GAN) or a batch of fewer than two examples.
+ * without an encoder and decoder (a GAN) or a batch of fewer than two examples. A conditional model's batch comes with
+ * its condition rows.
  */
-export function measureCollapse(trainer: ModelTrainer, batch: tf.Tensor2D): CollapseReport | null {
+export function measureCollapse(trainer: ModelTrainer, batch: tf.Tensor2D, condition?: tf.Tensor2D): CollapseReport | null {
   const parts = trainer.exportParts();
   const { encoder, decoder } = parts;
   if (!encoder || !decoder || batch.shape[0] < 2) return null;
   const [outSpread, inSpread, outRms, inRms] = tf.tidy(() => {
-    const y = (decoder.predict(encoder.predict(batch) as tf.Tensor) as tf.Tensor).reshape(batch.shape);
+    // A conditional model reconstructs each example under its own condition.
+    const withCondition = (t: tf.Tensor2D) => (condition ? [t, condition] : t);
+    const y = (decoder.predict(withCondition(encoder.predict(withCondition(batch)) as tf.Tensor2D)) as tf.Tensor).reshape(batch.shape);
     const spread = (t: tf.Tensor) => tf.mean(tf.sqrt(tf.moments(t, 0).variance));
     const rms = (t: tf.Tensor) => tf.sqrt(tf.mean(tf.square(t)));
     return tf.stack([spread(y), spread(batch), rms(y), rms(batch)]).dataSync();

@@ -16,6 +16,7 @@ import { numericFields, readLog } from './log';
 import { ModelTrainer } from './model-trainer';
 import { assertModelDirIsThisRuns, linkModelAlias, modelAliasFor, modelDirFor } from './run-folder';
 import type { TrainOptions, TrainResult } from './run';
+import { conditionBatch } from './condition-batch';
 import { openTrainingDataset } from './training-data';
 import { deriveSeed, SeedStream } from './seeds';
 import { buildTrainer } from './trainers';
@@ -62,6 +63,7 @@ export async function exportTrained(input: ExportInput): Promise<string> {
       sample_rate: dataset.sampleRate,
     },
     run: { folder: path.basename(runDir), dataset_fingerprint: result.dataset, weights: input.weights, epoch },
+    condition: trainer.condition,
     training: {
       steps: result.steps,
       wall_s: result.wallSeconds,
@@ -91,7 +93,9 @@ function latentStatistics(trainer: ModelTrainer, dataset: Dataset, batchSize: nu
   let max: number[] | null = null;
   for (let start = 0; start < dataset.count; start += batchSize) {
     const idx = Int32Array.from({ length: Math.min(batchSize, dataset.count - start) }, (_, i) => start + i);
-    const z = tf.tidy(() => trainer.encode!(tf.tensor2d(dataset.readRows(idx), [idx.length, dataset.length])));
+    const condition = conditionBatch(trainer, dataset, idx);
+    const z = tf.tidy(() => trainer.encode!(tf.tensor2d(dataset.readRows(idx), [idx.length, dataset.length]), condition));
+    condition?.dispose();
     const rows = z.arraySync() as number[][];
     z.dispose();
     for (const row of rows) {
@@ -122,7 +126,10 @@ export async function exportRun(runDir: string, opts: { backend?: TrainOptions['
   const progress = opts.progress ?? silentProgress;
   const backend = await initBackend(opts.backend ?? loaded.config.train.backend, (m) => progress.log(m));
   const dataset = openTrainingDataset(loaded);
-  const trainer = buildTrainer(loaded.config, deriveSeed(loaded.config.train.seed, SeedStream.init, 0));
+  const trainer = buildTrainer(loaded.config, deriveSeed(loaded.config.train.seed, SeedStream.init, 0), {
+    sampleRate: dataset.sampleRate,
+    dataset: { info: dataset.info, dir: loaded.config.data.path },
+  });
   const identity: CheckpointIdentity = {
     configHash: loaded.fullHash,
     legacyConfigHash: loaded.legacyFullHash,

@@ -1,9 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
+import type { ConditionLayout } from '../models/condition';
 
 /** Per-step context: randomness for this step comes from `seed`, derived from (train.seed, step). */
 export interface StepContext {
   step: number;
   seed: number;
+  /** The batch's condition vectors ([batch, width]), for a conditional model (ModelTrainer.condition) only. */
+  condition?: tf.Tensor2D;
 }
 
 /**
@@ -21,7 +24,12 @@ export interface ModelTrainer {
   /** Losses on held-out data, without updating anything. */
   evaluate(batch: tf.Tensor2D, ctx: StepContext): Record<string, number>;
   /** Latent points of a batch, for the latent bounds in sampgen.json; absent for models without an encoder. */
-  encode?(batch: tf.Tensor2D): tf.Tensor2D;
+  encode?(batch: tf.Tensor2D, condition?: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * A conditional model's condition layout: the loop then gives every batch its rows' condition vectors
+   * (StepContext.condition, and encode's second argument), and the export records the layout in sampgen.json.
+   */
+  readonly condition?: ConditionLayout;
   /** The distribution a user should sample latents from: 'uniform' (GAN), 'normal' (VAE), or null (AE: use bounds). */
   readonly prior: 'uniform' | 'normal' | null;
   /** Loop steps that make one unit of its training (a GAN: the critic_steps steps of one generator update; else 1). */

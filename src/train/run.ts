@@ -24,6 +24,8 @@ import {
 } from './checkpoint';
 import { COLLAPSE_FIRST_EPOCH, COLLAPSE_RATIO, describeCollapse, measureCollapse } from './diagnostics';
 import { createAugmenter } from './augment';
+import { describeCondition } from '../models/condition';
+import { conditionBatch } from './condition-batch';
 import { exportTrained } from './export-run';
 import { initFrom } from './init-from';
 import { openTrainingDataset } from './training-data';
@@ -122,7 +124,11 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       if (removed.length > 0) log(`removed what interrupted checkpoint writes left in ${path.join(runDir, 'checkpoints')}: ${removed.join(', ')}`);
       const resuming = prepareRunFolder(runDir, opts, log);
       const backend = await initBackend(opts.backend ?? config.train.backend, log);
-      const trainer = buildTrainer(config, deriveSeed(config.train.seed, SeedStream.init, 0), { sampleRate: dataset.sampleRate });
+      const trainer = buildTrainer(config, deriveSeed(config.train.seed, SeedStream.init, 0), {
+        sampleRate: dataset.sampleRate,
+        dataset: { info: dataset.info, dir: config.data.path },
+      });
+      if (trainer.condition) log(describeCondition(trainer.condition));
       const best = new BestWeights();
       try {
         let state: TrainState = newState();
@@ -324,13 +330,16 @@ async function trainLoop(input: LoopInput): Promise<TrainResult> {
       const rows = dataset.readRows(indices, rowBuffer.subarray(0, indices.length * dataset.length));
       // Training batches only (evaluateSplit reads validation rows afresh); the draws depend on (seed, step) alone,
       // so a resumed run augments exactly as an uninterrupted one.
-      augmenter?.apply(rows, indices.length, deriveSeed(seed, SeedStream.augment, state.step));
+      const augmentSeed = deriveSeed(seed, SeedStream.augment, state.step);
+      augmenter?.apply(rows, indices.length, augmentSeed);
       const batch = tf.tensor2d(rows, [indices.length, dataset.length]);
+      const condition = conditionBatch(trainer, dataset, indices, augmenter ? (c, width, v) => augmenter.applyToConditions(c, width, indices.length, augmentSeed, v) : undefined);
       let losses: Record<string, number>;
       try {
-        losses = trainer.trainStep(batch, { step: state.step, seed: deriveSeed(seed, SeedStream.step, state.step) });
+        losses = trainer.trainStep(batch, { step: state.step, seed: deriveSeed(seed, SeedStream.step, state.step), condition });
       } finally {
         batch.dispose();
+        condition?.dispose();
       }
       const bad = Object.entries(losses).find(([, v]) => !Number.isFinite(v));
       if (bad) {
@@ -416,7 +425,7 @@ async function trainLoop(input: LoopInput): Promise<TrainResult> {
     const lastEpoch = state.epoch === train.epochs || smokeDone || Boolean(state.finished);
     const checkpointDue = state.epoch % train.checkpoint_every === 0 || lastEpoch || stop.requested;
     if (checkpointDue && state.epoch >= COLLAPSE_FIRST_EPOCH && !state.warned.includes('collapse')) {
-      const report = withRows(dataset, split.validation.length >= 2 ? split.validation : split.train, 16, (x) => measureCollapse(trainer, x));
+      const report = withRows(dataset, split.validation.length >= 2 ? split.validation : split.train, 16, (x, condition) => measureCollapse(trainer, x, condition), trainer);
       if (report && report.ratio < COLLAPSE_RATIO) warnOnce('collapse', describeCollapse(report, state.epoch));
     }
     const line =
@@ -482,13 +491,15 @@ export function scheduleOf(loaded: LoadedConfig): LrScheduleSpec {
 }
 
 /** Runs `fn` on a tensor of the first `max` of `indices`' rows. */
-function withRows<T>(dataset: Dataset, indices: Int32Array, max: number, fn: (x: tf.Tensor2D) => T): T {
+function withRows<T>(dataset: Dataset, indices: Int32Array, max: number, fn: (x: tf.Tensor2D, condition?: tf.Tensor2D) => T, trainer?: ModelTrainer): T {
   const idx = indices.subarray(0, Math.min(max, indices.length));
   const x = tf.tensor2d(dataset.readRows(idx), [idx.length, dataset.length]);
+  const condition = trainer ? conditionBatch(trainer, dataset, idx) : undefined;
   try {
-    return fn(x);
+    return fn(x, condition);
   } finally {
     x.dispose();
+    condition?.dispose();
   }
 }
 
@@ -499,12 +510,14 @@ function evaluateSplit(trainer: ModelTrainer, dataset: Dataset, indices: Int32Ar
   for (let start = 0; start < indices.length; start += batchSize) {
     const idx = indices.subarray(start, Math.min(start + batchSize, indices.length));
     const batch = tf.tensor2d(dataset.readRows(idx), [idx.length, dataset.length]);
+    const condition = conditionBatch(trainer, dataset, idx);
     try {
       // The same noise every epoch (seeded by batch position), so validation losses compare across epochs.
-      const losses = trainer.evaluate(batch, { step, seed: deriveSeed(seed, SeedStream.validation, start) });
+      const losses = trainer.evaluate(batch, { step, seed: deriveSeed(seed, SeedStream.validation, start), condition });
       for (const [k, v] of Object.entries(losses)) sums[k] = (sums[k] ?? 0) + v * idx.length;
     } finally {
       batch.dispose();
+      condition?.dispose();
     }
   }
   return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / indices.length]));

@@ -12,6 +12,7 @@ import { withPath } from '../errors';
 import { Progress, warnThrough } from '../progress';
 import { Rng } from '../util/rng';
 import { ModelTrainer } from './model-trainer';
+import { conditionBatch } from './condition-batch';
 import { collectProvenance } from './provenance';
 import type { EpochHook } from './run';
 import { markdownCodeBlock, openEventWriter } from './tensorboard';
@@ -92,10 +93,19 @@ function previewSource(trainer: ModelTrainer, dataset: Dataset, rows: Int32Array
   if (parts.encoder && parts.decoder && idx.length > 0) {
     const x = dataset.readRows(idx);
     const originals = Array.from(idx, (_, i) => x.slice(i * dataset.length, (i + 1) * dataset.length));
+    // A conditional model reconstructs each example under its own condition (class and level).
+    const withCondition = (t: tf.Tensor2D): tf.Tensor2D | tf.Tensor2D[] => {
+      const condition = conditionBatch(trainer, dataset, idx);
+      return condition ? [t, condition] : t;
+    };
     return {
       kind: 'reconstruction',
       originals,
-      render: () => split(tf.tidy(() => parts.decoder!.predict(parts.encoder!.predict(tf.tensor2d(x, [idx.length, dataset.length])) as tf.Tensor) as tf.Tensor), idx.length),
+      render: () =>
+        split(
+          tf.tidy(() => parts.decoder!.predict(withCondition(parts.encoder!.predict(withCondition(tf.tensor2d(x, [idx.length, dataset.length]))) as tf.Tensor2D)) as tf.Tensor),
+          idx.length,
+        ),
     };
   }
   const generator = parts.generator ?? parts.decoder;

@@ -4,6 +4,7 @@ import { gaussianKl, sampleLatent } from '../models/vae';
 import { ModelTrainer, StepContext } from './model-trainer';
 import { reconstructionLoss, ReconstructionLoss } from './losses';
 import { klBeta, KlSchedule } from './schedules';
+import type { ConditionLayout } from '../models/condition';
 
 interface VaeLosses {
   total: tf.Scalar;
@@ -44,6 +45,8 @@ export class VaeTrainer implements ModelTrainer {
     optimizer: tf.Optimizer,
     private readonly loss: ReconstructionLoss,
     private readonly schedule: KlSchedule,
+    /** Conditional VAEs: the layout of the condition both networks take as their second input. */
+    readonly condition?: ConditionLayout,
   ) {
     // Only the training encoder and the decoder hold weights; the mean encoder's are a subset of the encoder's.
     this.models = { encoder, decoder };
@@ -55,11 +58,20 @@ export class VaeTrainer implements ModelTrainer {
     return { encoder: this.meanEncoder, decoder: this.decoder };
   }
 
+  /** The networks' inputs: the tensor alone, or with the batch's condition for a conditional VAE. */
+  private inputs(x: tf.Tensor2D, condition: tf.Tensor2D | undefined): tf.Tensor2D | tf.Tensor2D[] {
+    if (!this.condition) return x;
+    if (!condition || condition.shape[0] !== x.shape[0]) {
+      throw new Error(`a conditional VAE needs a condition row for each of the ${x.shape[0]} examples, got ${condition ? condition.shape[0] : 'none'}`);
+    }
+    return [x, condition];
+  }
+
   /** The three losses on a batch with ε from `seed` and KL weight `beta`. Call inside a tidy. */
-  private lossesOf(batch: tf.Tensor2D, seed: number, beta: number, training: boolean): VaeLosses {
-    const [mean, logVar] = this.encoder.apply(batch, { training }) as tf.Tensor2D[];
+  private lossesOf(batch: tf.Tensor2D, condition: tf.Tensor2D | undefined, seed: number, beta: number, training: boolean): VaeLosses {
+    const [mean, logVar] = this.encoder.apply(this.inputs(batch, condition), { training }) as tf.Tensor2D[];
     const z = sampleLatent(mean!, logVar!, seed);
-    const y = this.decoder.apply(z, { training }) as tf.Tensor;
+    const y = this.decoder.apply(this.inputs(z, condition), { training }) as tf.Tensor;
     const reconstruction = reconstructionLoss(this.loss, batch, y);
     const kl = gaussianKl(mean!, logVar!);
     const total = tf.add(reconstruction, tf.mul(kl, beta)) as tf.Scalar;
@@ -71,7 +83,7 @@ export class VaeTrainer implements ModelTrainer {
     let parts: { reconstruction: tf.Scalar; kl: tf.Scalar } | undefined;
     const total = this.optimizers.main!.minimize(
       () => {
-        const l = this.lossesOf(batch, ctx.seed, beta, true);
+        const l = this.lossesOf(batch, ctx.condition, ctx.seed, beta, true);
         // minimize() runs this inside a tidy; keep the two parts to report them (disposed below).
         parts = { reconstruction: tf.keep(l.reconstruction), kl: tf.keep(l.kl) };
         return l.total;
@@ -89,7 +101,7 @@ export class VaeTrainer implements ModelTrainer {
   evaluate(batch: tf.Tensor2D, ctx: StepContext): Record<string, number> {
     const beta = klBeta(this.stepsDone, this.schedule);
     const values = tf.tidy(() => {
-      const l = this.lossesOf(batch, ctx.seed, beta, false);
+      const l = this.lossesOf(batch, ctx.condition, ctx.seed, beta, false);
       return tf.stack([l.total, l.reconstruction, l.kl]);
     });
     const [loss, reconstruction, kl] = Array.from(values.dataSync());
@@ -117,8 +129,8 @@ export class VaeTrainer implements ModelTrainer {
   }
 
   /** Latent points are the posterior means (the sampling step is a training-time detail). */
-  encode(batch: tf.Tensor2D): tf.Tensor2D {
-    return this.meanEncoder.predict(batch) as tf.Tensor2D;
+  encode(batch: tf.Tensor2D, condition?: tf.Tensor2D): tf.Tensor2D {
+    return this.meanEncoder.predict(this.inputs(batch, condition)) as tf.Tensor2D;
   }
 
   extraState(): Record<string, unknown> {

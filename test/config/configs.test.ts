@@ -24,6 +24,7 @@ describe('shipped configs', () => {
       'ae-medium-tanh-mrstft.yaml',
       'vae-c-mrstft.yaml',
       'conv-vae.yaml',
+      'cvae-drums.yaml',
     ].sort();
     expect(fs.readdirSync(CONFIGS).sort()).toEqual(expected);
   });
@@ -122,8 +123,14 @@ describe('shipped configs', () => {
       expect({ ...a, name: b.name, train: { ...a.train, loss: b.train.loss } }).toEqual(b);
     }
     const conv = load('conv-vae.yaml').config;
-    expect(conv.model).toEqual({ type: 'conv-vae', latent: 8, length: 16384, d: 16, upsample: 'transpose' });
+    expect(conv.model).toEqual({ type: 'conv-vae', latent: 8, length: 16384, d: 16, upsample: 'transpose', condition: null });
     expect(conv.train.loss).toMatchObject({ mse: 1, mr_stft: { weight: 1 } });
     expect(conv.vae.kl_ramp_steps).toBeLessThan(30000);
+  });
+
+  it('cvae-drums is the dense VAE conditioned on class and velocity, with the spectral loss', () => {
+    const { config } = load('cvae-drums.yaml');
+    expect(config.model).toMatchObject({ type: 'vae', size: 'medium', activation: 'tanh', latent: 2, condition: { class: true, velocity: true } });
+    expect(config.train.loss).toMatchObject({ mse: 1, mr_stft: { weight: 1 } });
   });
 });

@@ -166,8 +166,24 @@ describe('readModelMetadata errors', () => {
 
   test('unknown version', async () => {
     const dir = await validFolder();
+    rewrite(dir, (m) => (m.version = 3));
+    expectUserError(dir, /has format version 3, which this sampgen does not know \(it reads versions 1 and 2\)/);
+  });
+
+  test('format 2 is for conditional models: it needs the condition field, and the field needs format 2', async () => {
+    const dir = await validFolder();
     rewrite(dir, (m) => (m.version = 2));
-    expectUserError(dir, /has format version 2, which this sampgen does not know \(it reads version 1\)/);
+    expectUserError(dir, /format version 2 is for conditional models, but field 'condition' is missing/);
+    rewrite(dir, (m) => {
+      m.version = 1;
+      m.condition = { classes: ['kick', 'snare'], class_counts: [3, 4], velocity: null };
+    });
+    expectUserError(dir, /field 'condition' needs format version 2, the file says 1/);
+    rewrite(dir, (m) => {
+      m.version = 2;
+      m.condition = { classes: ['kick', 'snare'], class_counts: [3], velocity: { feature: 'attack_rms_dbfs', min_dbfs: -20, max_dbfs: -30 } };
+    });
+    expectUserError(dir, /condition.class_counts' does not match.*max_dbfs <= min_dbfs/);
   });
 
   test('missing version', async () => {

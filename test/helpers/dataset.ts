@@ -11,14 +11,15 @@ export function tempDir(prefix = 'sampgen-test-'): string {
  * Writes a dataset folder in the documented format (dataset.json + samples.f32) from rows given here, so
  * training tests do not depend on the preprocessing pipeline.
  */
-export function writeTestDataset(dir: string, rows: Float32Array[], sampleRate = 8000): string {
+export function writeTestDataset(dir: string, rows: Float32Array[], sampleRate = 8000, labels?: { classes: string[]; levels: number[] }): string {
   const length = rows[0]!.length;
   fs.mkdirSync(dir, { recursive: true });
   const all = new Float32Array(rows.length * length);
   rows.forEach((r, i) => all.set(r, i * length));
   fs.writeFileSync(path.join(dir, 'samples.f32'), Buffer.from(all.buffer));
   const info = {
-    version: 1,
+    version: labels ? 2 : 1,
+    ...(labels ? { labels: { source: 'name' } } : {}),
     created_by: 'test',
     sample_rate: sampleRate,
     length,
@@ -34,6 +35,8 @@ export function writeTestDataset(dir: string, rows: Float32Array[], sampleRate =
       format: 'WAV float 32-bit',
       frames: length,
       duration: length / sampleRate,
+      // Format 2: the row's class and its level before processing (attack RMS; the peak 6 dB above it).
+      ...(labels ? { class: labels.classes[i], attack_rms_dbfs: labels.levels[i], peak_dbfs: labels.levels[i]! + 6 } : {}),
     })),
     skipped: [],
   };

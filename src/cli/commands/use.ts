@@ -3,7 +3,9 @@ import * as path from 'path';
 import { initBackend } from '../../backend';
 import { isUserError, UserError } from '../../errors';
 import { encodeRows, disposeModel, openModel, OpenedModel } from '../../infer/model';
-import { preprocessForModel } from '../../infer/encode';
+import { preprocessFileWithLevels } from '../../infer/encode';
+import { conditionOfFile, conditionRequestOf } from '../../infer/condition';
+import { ConditionRequest, conditionVector } from '../../models/condition';
 import { generate } from '../../infer/generate';
 import { interpolate } from '../../infer/interpolate';
 import { checkWavFormat, NORMALIZE_MODES, NORMALIZE_PEAK_DBFS, NORMALIZE_RMS_DBFS, WAV_FORMATS } from '../../infer/write';
@@ -51,6 +53,10 @@ export function registerGenerate(program: Command): void {
     .option('--seed <n>', 'seed of --random', seedOption('--seed'), 1)
     .option('--grid <ROWSxCOLS>', `an evenly spaced grid over the --bounds box (first two dimensions), e.g. 8x8 (at most ${MAX_POINTS} points), plus grid.png`)
     .option('--bounds <spec>', `the box of --grid and of uniform --random points: ${BOUNDS_SYNTAX}`, 'p1-99')
+    .option('--class <name>', 'conditional models: the drum class to generate (one of the classes in sampgen.json; default: the training set\'s most common; --random without it: every class)')
+    .option('--mix <CLASS=W,...>', 'conditional models: a blend of classes, e.g. kick=0.3,snare=0.7 (weights are normalised to sum 1)')
+    .option('--velocity <0..1>', "conditional models: the attack level as a position in the training set's range, 0 its quietest row, 1 its loudest (default 0.5)")
+    .option('--level <dB>', 'conditional models: the attack level in dBFS (attack RMS, e.g. -12dB), instead of --velocity')
     .requiredOption('-o, --out <path>', 'output .wav file (--z) or folder (--random, --grid)')
     .option('--format <fmt>', `WAV sample format: ${WAV_FORMATS.join(', ')}`, 'float32')
     .addOption(normalizeOption())
@@ -64,16 +70,20 @@ export function registerGenerate(program: Command): void {
         '--bounds: min–max bounds let one outlying training point stretch the grid; the default, the 1st–99th\n' +
         "percentiles of the training latents in sampgen.json, ignores the outermost 1% per side (models without\n" +
         'stored points, such as GANs, fall back to the min–max bounds, with a note).\n' +
-        'pcm16/pcm24 cannot hold samples above full scale: they are clipped, with a warning that counts them per file.',
+        'pcm16/pcm24 cannot hold samples above full scale: they are clipped, with a warning that counts them per file.\n' +
+        'Conditional models (model.condition; sampgen.json lists their classes and level range) also take --class or\n' +
+        "--mix and --velocity or --level; --random N without --class writes N samples of every class (<class>-random-K.wav,\n" +
+        'sample K of every class from the same latent point). points.json records each file\'s condition.',
     )
     .action(async (opts, cmd: Command) => {
       const ctx = contextFor(cmd);
       const format = checkWavFormat(opts.format);
       const bounds = parseBounds(opts.bounds);
       const normalize = opts.normalize === true ? 'peak' : opts.normalize;
-      const summary = await withModel(ctx, opts.model, opts.backend, false, (model) =>
-        generate({ model, z: opts.z, random: opts.random, grid: opts.grid, seed: opts.seed, out: opts.out, format, normalize, bounds, clamp: opts.clamp, force: opts.force, plots: opts.plots, warn: ctx.warn, info: ctx.info, progress: ctx.progress }),
-      );
+      const summary = await withModel(ctx, opts.model, opts.backend, false, (model) => {
+        const condition = conditionRequestOf(model.meta, { class: opts.class, mix: opts.mix, velocity: opts.velocity, level: opts.level }, ctx.warn);
+        return generate({ model, z: opts.z, random: opts.random, grid: opts.grid, seed: opts.seed, condition, out: opts.out, format, normalize, bounds, clamp: opts.clamp, force: opts.force, plots: opts.plots, warn: ctx.warn, info: ctx.info, progress: ctx.progress });
+      });
       if (ctx.options.json) return ctx.printJson(summary);
       if (summary.mode === 'point') ctx.print(`wrote ${summary.files[0]!.file} (z = ${summary.files[0]!.z.join(', ')})`);
       else ctx.print(`wrote ${summary.files.length} samples to ${opts.out}` + (summary.contact_sheet ? `, contact sheet ${summary.contact_sheet}` : ''));
@@ -85,12 +95,17 @@ export function registerEncode(program: Command): void {
     .command('encode')
     .description("Map audio files to latent points with the model's encoder, after the same preprocessing as its dataset (read from sampgen.json).")
     .requiredOption('-m, --model <dir>', 'an exported model folder with an encoder (autoencoders, VAEs)')
-    .argument('<files...>', 'WAV, FLAC or AIFF files')
+    .argument('<files...>', 'WAV, FLAC, AIFF, MP3, Ogg Vorbis or Opus files')
+    .option('--class <name>', "conditional models: the files' drum class (default: from each file's name, then its folder)")
     .addOption(inferenceBackend())
-    .addHelpText('after', '\nA file that cannot be encoded is reported (on stderr; with --json as {file, error}) and the others are still\nencoded; the exit code is then 2.')
+    .addHelpText(
+      'after',
+      '\nA file that cannot be encoded is reported (on stderr; with --json as {file, error}) and the others are still\nencoded; the exit code is then 2.\n' +
+        "A conditional model encodes each file with its own condition: its class from its name (Snare-Hard.wav, kick/01.wav)\nor --class, its velocity from its attack level measured before preprocessing, as the training data's were.",
+    )
     .action(async (files: string[], opts, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const results = await withModel(ctx, opts.model, opts.backend, true, (model) => encodeFiles(model, files));
+      const results = await withModel(ctx, opts.model, opts.backend, true, (model) => encodeFiles(model, files, opts.class));
       const failed = results.filter((r): r is EncodeFailure => 'error' in r);
       if (ctx.options.json) ctx.printJson(results);
       for (const r of results) {
@@ -104,25 +119,29 @@ export function registerEncode(program: Command): void {
 }
 
 type EncodeFailure = { file: string; error: string };
-type EncodeResult = { file: string; z: number[] } | EncodeFailure;
+type EncodeResult = { file: string; z: number[]; condition?: ConditionRequest } | EncodeFailure;
 
 /**
  * Encodes each file, results in the order given; a file that cannot be used (unreadable, not audio, a FIFO…) is
  * reported in its place instead of ending the command, so that one bad file among hundreds costs only its own line.
  */
-async function encodeFiles(model: OpenedModel, files: string[]): Promise<EncodeResult[]> {
+async function encodeFiles(model: OpenedModel, files: string[], classOverride?: string): Promise<EncodeResult[]> {
   const results: EncodeResult[] = [];
-  const usable: { at: number; row: Float32Array }[] = [];
+  const usable: { at: number; row: Float32Array; condition?: ConditionRequest }[] = [];
+  const layout = model.meta.condition;
   for (const [at, file] of files.entries()) {
     try {
-      usable.push({ at, row: await preprocessForModel(file, model.meta) });
+      const { row, levels } = await preprocessFileWithLevels(file, model.meta);
+      usable.push({ at, row, condition: conditionOfFile(model.meta, file, levels, classOverride) });
     } catch (err) {
       if (!isUserError(err)) throw err;
       results[at] = { file, error: err.message };
     }
   }
-  const points = usable.length > 0 ? encodeRows(model, usable.map((u) => u.row)) : [];
-  usable.forEach((u, i) => (results[u.at] = { file: files[u.at]!, z: points[i]! }));
+  if (!layout && classOverride !== undefined) throw new UserError(`model ${model.meta.name} is not conditional: --class cannot apply`);
+  const conditions = layout ? usable.map((u) => conditionVector(layout, u.condition!)) : undefined;
+  const points = usable.length > 0 ? encodeRows(model, usable.map((u) => u.row), true, conditions) : [];
+  usable.forEach((u, i) => (results[u.at] = { file: files[u.at]!, z: points[i]!, ...(u.condition ? { condition: u.condition } : {}) }));
   return results;
 }
 
@@ -143,6 +162,8 @@ export function registerInterpolate(program: Command): void {
     .argument('<b>', 'second audio file')
     .option('--steps <n>', 'points on the line, both ends included', positiveInt('--steps'), 8)
     .option('-o, --out <dir>', 'output folder (step-0.wav … plus interpolation.png)', 'interpolation')
+    .option('--class-a <name>', "conditional models: <a>'s drum class when its name does not say it")
+    .option('--class-b <name>', "conditional models: <b>'s drum class when its name does not say it")
     .option('--format <fmt>', `WAV sample format: ${WAV_FORMATS.join(', ')}`, 'float32')
     .addOption(normalizeOption())
     .option('--force', 'overwrite existing files')
@@ -153,7 +174,7 @@ export function registerInterpolate(program: Command): void {
       const format = checkWavFormat(opts.format);
       const normalize = opts.normalize === true ? 'peak' : opts.normalize;
       const result = await withModel(ctx, opts.model, opts.backend, true, (model) =>
-        interpolate({ model, a, b, steps: opts.steps, out: opts.out, format, normalize, force: opts.force, warn: ctx.warn, info: ctx.info }),
+        interpolate({ model, a, b, steps: opts.steps, out: opts.out, format, normalize, force: opts.force, classA: opts.classA, classB: opts.classB, warn: ctx.warn, info: ctx.info }),
       );
       if (ctx.options.json) return ctx.printJson(result);
       ctx.print(`wrote ${result.files.length} samples from ${a} to ${b} into ${opts.out}`);

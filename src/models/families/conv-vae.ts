@@ -10,24 +10,35 @@ import { buildConvVae } from '../conv-vae';
 import { registerFamily } from '../family';
 import { WAVEGAN_LENGTH } from '../wavegan';
 import { ConvModelConfig, checkConvLength } from './conv-ae';
-import { CONV_KEYS, LATENT, LENGTH, withDefault } from './keys';
-import { klScheduleOf, VAE_SECTION } from './vae';
+import { CONDITION, CONV_KEYS, LATENT, LENGTH, withDefault } from './keys';
+import { conditionLayoutFor, klScheduleOf, VAE_SECTION } from './vae';
+import { conditionWidth } from '../condition';
+import type { TrainerOptions } from '../family';
 
 export const CONV_VAE = registerFamily({
   type: 'conv-vae',
-  description: 'a WaveGAN-shaped convolutional VAE with a linear KL ramp',
+  description: 'a WaveGAN-shaped convolutional VAE with a linear KL ramp (conditional with model.condition)',
   modelKeys: {
     latent: withDefault(LATENT, 8),
     length: withDefault(LENGTH, WAVEGAN_LENGTH),
     // d 16: CPU-sized, as configs/conv-ae.yaml (WaveGAN's 64 has about 16x the multiply-adds).
     d: withDefault(CONV_KEYS.d, 16),
     upsample: withDefault(CONV_KEYS.upsample, 'transpose'),
+    condition: CONDITION,
   },
   sections: [VAE_SECTION],
   check: (model) => checkConvLength(model, 'conv-vae'),
-  buildTrainer(config: SampgenConfig, initSeed: number) {
+  buildTrainer(config: SampgenConfig, initSeed: number, options: TrainerOptions) {
     const model = config.model as unknown as ConvModelConfig;
-    const parts = buildConvVae({ latent: model.latent, length: model.length, d: model.d, upsample: model.upsample, seed: initSeed });
-    return new VaeTrainer(parts.encoder, parts.meanEncoder, parts.decoder, optimizerFor(config.train), config.train.loss, klScheduleOf(config));
+    const condition = conditionLayoutFor(config, options);
+    const parts = buildConvVae({
+      latent: model.latent,
+      length: model.length,
+      d: model.d,
+      upsample: model.upsample,
+      seed: initSeed,
+      conditionWidth: condition ? conditionWidth(condition) : 0,
+    });
+    return new VaeTrainer(parts.encoder, parts.meanEncoder, parts.decoder, optimizerFor(config.train), config.train.loss, klScheduleOf(config), condition);
   },
 });

@@ -6,6 +6,7 @@ import { int, nullable, oneOf, SchemaNode } from '../../config/schema-nodes';
 import type { KeySpec } from '../family';
 import { UPSAMPLES } from '../conv';
 import { ACTIVATIONS, DENSE_SIZES } from '../dense';
+import { activeCondition, ConditionConfig } from '../condition';
 
 /** A key's schema and meaning with this family's default (or `required`). */
 export function withDefault(key: Omit<KeySpec, 'default' | 'required'>, value: unknown): KeySpec {
@@ -36,4 +37,29 @@ export const DENSE_KEYS = {
 export const CONV_KEYS = {
   d: { schema: int(1), meaning: 'WaveGAN model size: the conv stacks have d, 2d, 4d, 8d, 16d channels.' },
   upsample: { schema: oneOf(UPSAMPLES), meaning: 'How the decoder or generator upsamples: transposed convolutions, or nearest-neighbour + conv.' },
+};
+
+/** model.condition of the VAE families (src/models/condition.ts); null or every part false: unconditional. */
+export const CONDITION: KeySpec = {
+  schema: nullable(
+    {
+      type: 'object',
+      properties: {
+        class: { type: 'boolean', description: 'true or false' },
+        velocity: { type: 'boolean', description: 'true or false' },
+      },
+      additionalProperties: false,
+      description: 'a mapping with keys class and/or velocity (true or false)',
+    },
+    'unconditional',
+  ),
+  default: null,
+  meaning:
+    "What the encoder and decoder are conditioned on: `class` (the row's drum class, one-hot) and/or `velocity` (its attack level " +
+    "as 0…1 across the training set's range); the exported decoder then takes two inputs, latent and condition.",
+  isOff: (value) => activeCondition(value as ConditionConfig | null) === null,
+  subkeys: {
+    class: { meaning: "Condition on the row's drum class (dataset.json's `class`; the dataset needs at least two).", default: false },
+    velocity: { meaning: "Condition on the row's attack level (dataset.json's `attack_rms_dbfs`), 0…1 across the training set's range.", default: false },
+  },
 };

@@ -6,7 +6,10 @@ import { optimizerFor } from '../../train/optimizer';
 import { DENSE_LENGTH } from '../dense';
 import { buildVae } from '../vae';
 import { registerFamily, SectionSpec } from '../family';
-import { DENSE_KEYS, LATENT, LENGTH, withDefault } from './keys';
+import { CONDITION, DENSE_KEYS, LATENT, LENGTH, withDefault } from './keys';
+import { activeCondition, ConditionConfig, ConditionLayout, conditionLayoutOf, conditionWidth } from '../condition';
+import type { TrainerOptions } from '../family';
+import { UserError } from '../../errors';
 import { DenseModelConfig, denseOptions } from './dense-ae';
 
 /** `vae:` — the KL term of every VAE family. */
@@ -20,6 +23,17 @@ export const VAE_SECTION: SectionSpec = {
   hashed: ['kl_factor', 'kl_ramp_steps'],
 };
 
+/**
+ * The condition layout of a conditional VAE from its training dataset, or undefined for an unconditional one.
+ * Conditional models need the dataset (its classes and levels make the layout).
+ */
+export function conditionLayoutFor(config: SampgenConfig, options: TrainerOptions): ConditionLayout | undefined {
+  const condition = activeCondition((config.model as { condition?: ConditionConfig | null }).condition);
+  if (!condition) return undefined;
+  if (!options.dataset) throw new UserError(`model.condition needs the training dataset's classes and levels, and none was given (${config.model.type})`);
+  return conditionLayoutOf(condition, options.dataset.info, options.dataset.dir);
+}
+
 /** The KL schedule of a config's `vae:` section. */
 export function klScheduleOf(config: SampgenConfig) {
   return { factor: config.vae.kl_factor, rampSteps: config.vae.kl_ramp_steps };
@@ -27,7 +41,7 @@ export function klScheduleOf(config: SampgenConfig) {
 
 export const VAE = registerFamily({
   type: 'vae',
-  description: 'a dense VAE with a linear KL ramp',
+  description: 'a dense VAE with a linear KL ramp (conditional on drum class and velocity with model.condition)',
   // The VAEs use the medium tanh autoencoder's layers unless told otherwise (issue 4).
   modelKeys: {
     size: withDefault(DENSE_KEYS.size, 'medium'),
@@ -36,10 +50,12 @@ export const VAE = registerFamily({
     length: withDefault(LENGTH, DENSE_LENGTH),
     encoder_units: withDefault(DENSE_KEYS.encoder_units, null),
     decoder_units: withDefault(DENSE_KEYS.decoder_units, null),
+    condition: CONDITION,
   },
   sections: [VAE_SECTION],
-  buildTrainer(config: SampgenConfig, initSeed: number) {
-    const parts = buildVae(denseOptions(config.model as unknown as DenseModelConfig, initSeed));
-    return new VaeTrainer(parts.encoder, parts.meanEncoder, parts.decoder, optimizerFor(config.train), config.train.loss, klScheduleOf(config));
+  buildTrainer(config: SampgenConfig, initSeed: number, options: TrainerOptions) {
+    const condition = conditionLayoutFor(config, options);
+    const parts = buildVae({ ...denseOptions(config.model as unknown as DenseModelConfig, initSeed), conditionWidth: condition ? conditionWidth(condition) : 0 });
+    return new VaeTrainer(parts.encoder, parts.meanEncoder, parts.decoder, optimizerFor(config.train), config.train.loss, klScheduleOf(config), condition);
   },
 });
