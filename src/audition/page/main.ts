@@ -428,7 +428,7 @@ async function selectModel(f: string): Promise<void> {
     els.encode.disabled = !loaded.encoder;
     els.drop.classList.toggle('no-encoder', !loaded.encoder);
     els.hint.textContent = loaded.encoder
-      ? 'Drop a WAV, FLAC or AIFF onto the pad to find its point'
+      ? 'Drop a WAV, FLAC, AIFF, MP3, Ogg or Opus file onto the pad to find its point'
       : `A ${m.model_type} has no encoder: dropped files cannot be placed`;
     els.dropText.textContent = loaded.encoder ? 'Drop to find its point' : 'This model has no encoder';
     decoder = new Decoder(loaded.decoder, m.latent, onDecoded, (err) =>

@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .command('audition')
     .description(
       'Serve a web page to play, loop and explore exported models in the browser (TensorFlow.js runs in the page): ' +
-        'pick a model, drag over its latent space, drop a WAV/FLAC/AIFF to find its point, save samples as WAV.',
+        'pick a model, drag over its latent space, drop a WAV/FLAC/AIFF/MP3/Ogg/Opus file to find its point, save samples as WAV.',
     )
     .option('--models <dir>', 'folder holding exported model folders', 'models')
     .option('--port <n>', 'port to listen on (0 picks a free one)', portNumber, 8080)

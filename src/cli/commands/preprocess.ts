@@ -41,7 +41,7 @@ export function register(program: Command): void {
     )
     .option('--attack <duration>', `where the peak lands; ${DURATION_SYNTAX}`, '0.1')
     .option('--length <duration>', `length of every sample; ${DURATION_SYNTAX}`, '0.4')
-    .option('--ext <list>', 'only read files with these extensions from folders (comma-separated, e.g. wav,flac; default: every supported format)', collectExtensions)
+    .option('--ext <list>', 'only read files with these extensions from folders (comma-separated, e.g. wav,flac,mp3; default: every supported format: wav, wave, flac, aif, aiff, aifc, ogg, oga, opus, mp3)', collectExtensions)
     .option('--recursive', 'read folders recursively, hidden files and folders excepted (the default)', true)
     .option('--no-recursive', 'read only the files directly inside each input folder')
     .addOption(
