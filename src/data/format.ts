@@ -69,7 +69,7 @@ export interface DatasetInfo {
   samples_sha256?: string;
   parameters: DatasetParameters;
   /** Version 2: where the classes came from (`auto`, `folder`, `name`, `none`, or the CSV file as given). */
-  labels?: { source: string };
+  labels?: { source: string; rules?: { label: string; words: readonly string[]; also?: readonly string[] }[] };
   files: DatasetFileEntry[];
   skipped: DatasetSkipEntry[];
 }

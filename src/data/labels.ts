@@ -10,6 +10,7 @@
  */
 import * as fs from 'fs';
 import { parse } from 'csv-parse/sync';
+import { parse as parseYaml } from 'yaml';
 import { UserError, errorMessage } from '../errors';
 
 /** The classes, in the order tables and reports list them; `unknown` is a row no rule named. */
@@ -26,8 +27,8 @@ export interface LabelRule {
 /**
  * The default table, tried in order (the first rule whose words match wins): an open hat before a hat, so that
  * `HatOpen` is open and `HatPedal` closed; specific percussion (cowbell, bell) after the cymbals, so that a ride bell
- * is a cymbal. Every function takes a table, so a user's own can replace it (the preprocess option that reads one is
- * still to come: issue 13).
+ * is a cymbal. Every function takes a table: `preprocess --label-rules <file>` puts a user's own rules before these
+ * (readLabelRules).
  */
 export const DEFAULT_LABEL_TABLE: readonly LabelRule[] = [
   { label: 'kick', words: ['kick', 'kik', 'bd', 'bassdrum', 'kickdrum'] },
@@ -131,6 +132,47 @@ export function readLabelCsv(file: string, table: readonly LabelRule[] = DEFAULT
     classes.set(relPath, label);
   });
   return { kind: 'csv', file, classes };
+}
+
+/**
+ * A user's own rules (`preprocess --label-rules <file>`), tried before the default table: a YAML or JSON list of
+ * `{class, words, also?}` entries, e.g. `- {class: perc, words: [shaker, tamb]}` or `- {class: kick, words: [boom]}`.
+ * Words are matched as the default table's are (whole words, lower case, letters and digits). Anything else is a
+ * UserError naming the file and the entry.
+ */
+export function readLabelRules(file: string): LabelRule[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`--label-rules ${file}: cannot read it: ${errorMessage(err)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (err) {
+    throw new UserError(`--label-rules ${file}: not valid YAML/JSON: ${errorMessage(err)}`);
+  }
+  const example = 'e.g. "- {class: perc, words: [shaker, tamb]}"';
+  if (!Array.isArray(parsed) || parsed.length === 0) throw new UserError(`--label-rules ${file}: expected a non-empty list of rules, ${example}`);
+  const word = (w: unknown) => typeof w === 'string' && /^[a-z0-9]+$/.test(w);
+  return parsed.map((entry, i) => {
+    const where = `--label-rules ${file}: rule ${i + 1}`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new UserError(`${where}: expected a mapping with class and words, ${example}`);
+    const { class: label, words, also, ...rest } = entry as Record<string, unknown>;
+    const extra = Object.keys(rest);
+    if (extra.length > 0) throw new UserError(`${where}: unknown key(s) ${extra.join(', ')} (known: class, words, also)`);
+    if (typeof label !== 'string' || !(DRUM_CLASSES as readonly string[]).includes(label)) {
+      throw new UserError(`${where}: class ${JSON.stringify(label)} is not one of ${DRUM_CLASSES.join(', ')}`);
+    }
+    for (const [key, list] of [['words', words], ['also', also]] as const) {
+      if (key === 'also' && list === undefined) continue;
+      if (!Array.isArray(list) || list.length === 0 || !list.every(word)) {
+        throw new UserError(`${where}: ${key} must be a non-empty list of lower-case words (letters and digits), got ${JSON.stringify(list)}`);
+      }
+    }
+    return { label: label as DrumClass, words: words as string[], ...(also ? { also: also as string[] } : {}) };
+  });
 }
 
 /** Rows per class, every class listed (0 where none), in DRUM_CLASSES order. */

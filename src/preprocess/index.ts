@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../util/atomic';
 import { assertCanCreate } from '../util/output-dir';
 import { encodeWav } from '../audio';
 import { DATASET_JSON, DATASET_VERSION, DatasetInfo, SAMPLES_FILE } from '../data/format';
-import { classOf, LabelSource } from '../data/labels';
+import { classOf, DEFAULT_LABEL_TABLE, LabelRule, LabelSource } from '../data/labels';
 import { ChannelMode, selectChannel, checkSamples } from './channel';
 import { resample } from './resample';
 import { peakAlign } from './peak-align';
@@ -48,6 +48,8 @@ export interface PreprocessOptions {
   progress: Progress;
   /** Where each row's drum class comes from (default auto: its folders where they name a class, else its name). */
   labels?: LabelSource;
+  /** Rules tried before the default label table (`--label-rules`), and the file they came from. */
+  labelRules?: { file: string; rules: LabelRule[] };
 }
 
 export interface SkippedFile {
@@ -119,6 +121,7 @@ export async function preprocessDataset(opts: PreprocessOptions): Promise<Prepro
   const plan = planPool(opts.jobs, discovery.files.length);
   const writer = new DatasetWriter(opts.output, lengthSamples);
   const labels: LabelSource = opts.labels ?? { kind: 'auto' };
+  const labelTable = opts.labelRules ? [...opts.labelRules.rules, ...DEFAULT_LABEL_TABLE] : DEFAULT_LABEL_TABLE;
   const skipped: SkippedFile[] = discovery.unreadable.map((u) => ({ path: u.relPath, reason: u.reason }));
   let sourceFrames = 0;
   const progress = opts.progress;
@@ -143,7 +146,7 @@ export async function preprocessDataset(opts: PreprocessOptions): Promise<Prepro
           format: s.format,
           frames: s.frames,
           duration: s.frames / s.sampleRate,
-          class: classOf(file.relPath, labels),
+          class: classOf(file.relPath, labels, labelTable),
           peak_dbfs: s.levels.peakDbfs,
           attack_rms_dbfs: s.levels.attackRmsDbfs,
         });
@@ -176,7 +179,7 @@ export async function preprocessDataset(opts: PreprocessOptions): Promise<Prepro
         recursive: opts.recursive,
         extensions: extensions ?? null,
       },
-      labels: { source: labels.kind === 'csv' ? labels.file : labels.kind },
+      labels: { source: labels.kind === 'csv' ? labels.file : labels.kind, ...(opts.labelRules ? { rules: opts.labelRules.rules } : {}) },
       skipped,
     };
     writer.finish(info);

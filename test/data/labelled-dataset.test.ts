@@ -65,3 +65,34 @@ test('preprocess records each row\'s class (folders, else names) and level; data
   expect(missing.code).toBe(2);
   expect(missing.err).toMatch(/nope does not exist/);
 });
+
+test('--label-rules: a user\'s rules come before the built-in table, are recorded in dataset.json, and bad files are named', async () => {
+  const root = tempDir();
+  const input = path.join(root, 'in');
+  fs.mkdirSync(input, { recursive: true });
+  for (const name of ['Boom-01.wav', 'Shaker-Soft.wav', 'Kick-Hard.wav', 'take7.wav']) fs.writeFileSync(path.join(input, name), encodeWav(tone(0.5), RATE, 'float32'));
+  const rules = path.join(root, 'rules.yaml');
+  fs.writeFileSync(rules, '- {class: kick, words: [boom]}\n- {class: perc, words: [shaker]}\n');
+  const output = path.join(root, 'ds');
+  const run = await runCli(['--quiet', 'preprocess', input, output, '--sample-rate', String(RATE), '--attack', '0.01', '--length', '0.1', '--label-rules', rules]);
+  expect(run.err).toBe('');
+  const info = readDatasetInfo(output);
+  expect(info.files.map((f) => [f.path, f.class])).toEqual([
+    ['Boom-01.wav', 'kick'],
+    ['Kick-Hard.wav', 'kick'],
+    ['Shaker-Soft.wav', 'perc'],
+    ['take7.wav', 'unknown'],
+  ]);
+  expect(info.labels).toEqual({ source: 'auto', rules: [{ label: 'kick', words: ['boom'] }, { label: 'perc', words: ['shaker'] }] });
+
+  const bad = async (text: string) => {
+    fs.writeFileSync(rules, text);
+    const r = await runCli(['--quiet', 'preprocess', input, path.join(root, 'x'), '--label-rules', rules]);
+    expect(r.code).toBe(2);
+    return r.err;
+  };
+  expect(await bad('- {class: cowbell, words: [bell]}\n')).toMatch(/rules.yaml: rule 1: class "cowbell" is not one of kick, snare/);
+  expect(await bad('- {class: kick, words: [Boom]}\n')).toMatch(/rule 1: words must be a non-empty list of lower-case words/);
+  expect(await bad('- {class: kick, word: [boom]}\n')).toMatch(/rule 1: unknown key\(s\) word/);
+  expect(await bad('class: kick\n')).toMatch(/expected a non-empty list of rules/);
+});

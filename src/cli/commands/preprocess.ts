@@ -1,5 +1,5 @@
 import * as os from 'os';
-import { readLabelCsv, LabelSource } from '../../data/labels';
+import { DEFAULT_LABEL_TABLE, LabelRule, readLabelCsv, readLabelRules, LabelSource } from '../../data/labels';
 import { Command, Option } from 'commander';
 import { contextFor } from '../context';
 import { UserError } from '../../errors';
@@ -56,6 +56,11 @@ export function register(program: Command): void {
         'folder, name, none, or a CSV file of path,class lines (paths as dataset.json lists them)',
       'auto',
     )
+    .option(
+      '--label-rules <file>',
+      'a YAML list of your own name rules, tried before the built-in table, e.g. "- {class: perc, words: [shaker, tamb]}" ' +
+        '(classes: kick, snare, hat-closed, hat-open, tom, clap, cymbal, perc; `also`: words that must appear too); recorded in dataset.json',
+    )
     .addHelpText(
       'after',
       '\nFolders are read in sorted path order; hidden files and folders, and the output folder itself, are never ' +
@@ -81,7 +86,9 @@ export function register(program: Command): void {
         jobs: number;
         force: boolean;
         labels: string;
+        labelRules?: string;
       }>();
+      const labelRules = o.labelRules !== undefined ? { file: o.labelRules, rules: readLabelRules(o.labelRules) } : undefined;
       const summary = await preprocessDataset({
         inputs: args,
         output,
@@ -94,7 +101,8 @@ export function register(program: Command): void {
         jobs: o.jobs,
         force: o.force,
         progress: ctx.progress,
-        labels: parseLabelSource(o.labels),
+        labels: parseLabelSource(o.labels, labelRules?.rules),
+        labelRules,
       });
       if (ctx.options.json) ctx.printJson(summary);
       else for (const line of formatSummary(summary)) ctx.print(line);
@@ -122,7 +130,7 @@ export function formatSummary(s: PreprocessSummary): string[] {
 }
 
 /** --labels: one of the kinds, else a CSV file (read and checked now, before any audio). */
-export function parseLabelSource(text: string): LabelSource {
+export function parseLabelSource(text: string, rules: readonly LabelRule[] = []): LabelSource {
   if (text === 'auto' || text === 'folder' || text === 'name' || text === 'none') return { kind: text };
-  return readLabelCsv(text);
+  return readLabelCsv(text, [...rules, ...DEFAULT_LABEL_TABLE]);
 }
