@@ -14,7 +14,7 @@
  * position in the training set's range: 0 at its quietest row, 1 at its loudest.
  */
 import type { DatasetInfo } from '../data/format';
-import { DRUM_CLASSES } from '../data/labels';
+import { DRUM_CLASSES } from '../data/label-names';
 import { UserError } from '../errors';
 
 /** `model.condition` as the config spells it (null: unconditional). */
