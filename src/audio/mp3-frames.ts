@@ -93,10 +93,14 @@ function isTrailingTag(bytes: Uint8Array, at: number): boolean {
   return text.startsWith('TAG') || text.startsWith('APETAGEX') || text.startsWith('LYRICSBEGIN') || text.startsWith('ID3');
 }
 
-/** Offset of the Xing/Info tag in a Layer III frame: after the header, the CRC and the side information. */
-function xingOffset(h: MpegHeader): number {
+/**
+ * Where the Xing/Info tag may sit in a Layer III frame: after the header and the side information, and, in a frame
+ * whose header announces a CRC, also 2 bytes later. LAME writes it right after the side information even when the
+ * other frames carry CRCs (lame -p; checked), other writers may count the CRC.
+ */
+function xingOffsets(h: MpegHeader): number[] {
   const sideInfo = h.version === 1 ? (h.channels === 1 ? 17 : 32) : h.channels === 1 ? 9 : 17;
-  return 4 + (h.crcProtected ? 2 : 0) + sideInfo;
+  return h.crcProtected ? [4 + sideInfo, 6 + sideInfo] : [4 + sideInfo];
 }
 
 interface InfoFrame {
@@ -108,9 +112,10 @@ interface InfoFrame {
 function readInfoFrame(bytes: Uint8Array, at: number, h: MpegHeader): InfoFrame | null {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const frameEnd = at + h.length;
-  const x = at + xingOffset(h);
-  const tag = fourCC(bytes, x);
-  if (tag === 'Xing' || tag === 'Info') {
+  const x = xingOffsets(h)
+    .map((offset) => at + offset)
+    .find((candidate) => ['Xing', 'Info'].includes(fourCC(bytes, candidate)));
+  if (x !== undefined) {
     if (x + 8 > frameEnd) return {};
     const flags = view.getUint32(x + 4);
     let pos = x + 8;

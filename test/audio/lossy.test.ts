@@ -79,6 +79,16 @@ describe.each(GAPLESS)('%s', (name) => {
   });
 });
 
+describe('MP3 Info/Xing frame variants', () => {
+  test('the fixtures cover a CRC-protected stream (lame -p) and a VBR one (a Xing, not an Info, frame)', () => {
+    expect(fixture('mono-44k-crc.mp3')[1]! & 0x01).toBe(0); // protection bit clear: CRCs present
+    expect(Buffer.from(fixture('mono-44k.mp3')).indexOf('Info')).toBe(4 + 17);
+    // LAME puts the tag right after the side information even when the frames carry CRCs.
+    expect(Buffer.from(fixture('mono-44k-crc.mp3')).indexOf('Info')).toBe(4 + 17);
+    expect(Buffer.from(fixture('stereo-48k-vbr.mp3')).indexOf('Xing')).toBe(4 + 32);
+  });
+});
+
 describe('an MP3 without the LAME Info frame (lame -t)', () => {
   const name = 'mono-44k-no-lame-tag.mp3';
   const ref = reference[name]!;
