@@ -79,13 +79,6 @@ export async function decodeMp3(bytes: Uint8Array, start: number, options: Decod
     );
   }
   const warnings = frames.warning ? [frames.warning] : [];
-  const gaplessLength = frames.gapless ? frames.samples - frames.gapless.delay - frames.gapless.padding : undefined;
-  if (result.samplesDecoded !== frames.samples && !frames.warning && result.samplesDecoded !== gaplessLength) {
-    // Whole, with or without gapless trimming, the length is known: anything else means frames that did not decode.
-    throw new AudioDecodeError(
-      `corrupt MP3 data: ${plural(frames.audioFrames, 'frame')} hold ${plural(gaplessLength ?? frames.samples, 'sample')} but ${result.samplesDecoded} decoded`,
-    );
-  }
   // mpg123 cuts nothing when it found no gapless information (see above): it then returns every frame's samples.
   const untrimmed = result.samplesDecoded === frames.samples;
   const from = untrimmed ? Math.min(MP3_DECODER_DELAY, result.samplesDecoded) : 0;
