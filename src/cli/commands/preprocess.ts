@@ -7,6 +7,7 @@ import { clip } from '../../util/clip';
 import { CHANNEL_MODES, ChannelMode } from '../../preprocess/channel';
 import { DURATION_SYNTAX, parseDuration } from '../../preprocess/duration';
 import { datasetFoldersNote, preprocessDataset, PreprocessSummary } from '../../preprocess';
+import { AUDIO_EXTENSIONS } from '../../audio';
 
 /** Parses a whole number option, naming the option when it is not one. */
 export function parseInteger(what: string): (text: string) => number {
@@ -41,7 +42,7 @@ export function register(program: Command): void {
     )
     .option('--attack <duration>', `where the peak lands; ${DURATION_SYNTAX}`, '0.1')
     .option('--length <duration>', `length of every sample; ${DURATION_SYNTAX}`, '0.4')
-    .option('--ext <list>', 'only read files with these extensions from folders (comma-separated, e.g. wav,flac,mp3; default: every supported format: wav, wave, flac, aif, aiff, aifc, ogg, oga, opus, mp3)', collectExtensions)
+    .option('--ext <list>', `only read files with these extensions from folders (comma-separated, e.g. wav,flac,mp3; default: every supported format: ${AUDIO_EXTENSIONS.map((e) => e.slice(1)).join(', ')})`, collectExtensions)
     .option('--recursive', 'read folders recursively, hidden files and folders excepted (the default)', true)
     .option('--no-recursive', 'read only the files directly inside each input folder')
     .addOption(
