@@ -2,7 +2,7 @@ import { fourCC, viewOf } from './bytes';
 import { detectContainer } from './detect';
 import { readExtended80 } from './aiff';
 import { MAX_CHUNKS } from './chunks';
-import { firstMpegHeader, walkMp3Frames } from './mp3-frames';
+import { firstMpegHeader, readInfoFrame } from './mp3-frames';
 import { firstPacket, lastGranule } from './ogg';
 import { parseOpusHead } from './opus';
 import { parseVorbisIdentification } from './vorbis';
@@ -144,11 +144,11 @@ function oggDeclared(bytes: Uint8Array, codec: 'vorbis' | 'opus'): DeclaredSize 
 function mp3Declared(bytes: Uint8Array, start: number): DeclaredSize | null {
   try {
     const first = firstMpegHeader(bytes, start);
-    // Reading the first frame only: its Xing/Info/VBRI header, if any, declares the count.
-    const frames = walkMp3Frames(bytes, start, 0);
-    if (frames.declaredFrames === undefined) return null;
-    const trimmed = frames.gapless ? frames.gapless.delay + frames.gapless.padding : 0;
-    return { frames: Math.max(0, frames.declaredFrames * first.samples - trimmed), channels: first.channels, sampleRate: first.sampleRate };
+    // The first frame only: its Xing/Info/VBRI header, if any, declares the count.
+    const info = start + first.length <= bytes.length ? readInfoFrame(bytes, start, first) : null;
+    if (info?.declaredFrames === undefined) return null;
+    const trimmed = info.gapless ? info.gapless.delay + info.gapless.padding : 0;
+    return { frames: Math.max(0, info.declaredFrames * first.samples - trimmed), channels: first.channels, sampleRate: first.sampleRate };
   } catch {
     return null;
   }

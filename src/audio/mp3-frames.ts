@@ -103,13 +103,13 @@ function xingOffsets(h: MpegHeader): number[] {
   return h.crcProtected ? [4 + sideInfo, 6 + sideInfo] : [4 + sideInfo];
 }
 
-interface InfoFrame {
+export interface InfoFrame {
   declaredFrames?: number;
   gapless?: GaplessInfo;
 }
 
 /** The Xing/Info (or Fraunhofer VBRI) frame's contents, or null when the frame at `at` is an ordinary audio frame. */
-function readInfoFrame(bytes: Uint8Array, at: number, h: MpegHeader): InfoFrame | null {
+export function readInfoFrame(bytes: Uint8Array, at: number, h: MpegHeader): InfoFrame | null {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const frameEnd = at + h.length;
   const x = xingOffsets(h)
