@@ -57,8 +57,6 @@ export function parseMpegHeader(bytes: Uint8Array, at: number): MpegHeader | nul
 export interface GaplessInfo {
   delay: number;
   padding: number;
-  /** The encoder that wrote it, e.g. 'LAME3.100'. */
-  encoder: string;
 }
 
 export interface Mp3Frames {
@@ -72,7 +70,6 @@ export interface Mp3Frames {
   samples: number;
   /** The frame count a Xing/Info/VBRI frame declares, if there is one that says. */
   declaredFrames?: number;
-  gapless?: GaplessInfo;
   /** Why the frames stop before the end of the file, when it is not a tag; absent otherwise. */
   warning?: string;
 }
@@ -136,7 +133,6 @@ export function readInfoFrame(bytes: Uint8Array, at: number, h: MpegHeader): Inf
         info.gapless = {
           delay: (bytes[d]! << 4) | (bytes[d + 1]! >> 4),
           padding: ((bytes[d + 1]! & 0x0f) << 8) | bytes[d + 2]!,
-          encoder: encoder.trim(),
         };
       }
     }
@@ -198,7 +194,6 @@ export function walkMp3Frames(bytes: Uint8Array, start: number, maxFrames = Infi
   }
   const frames: Mp3Frames = { first, start, end: pos, audioFrames, samples: audioFrames * first.samples };
   if (info?.declaredFrames !== undefined) frames.declaredFrames = info.declaredFrames;
-  if (info?.gapless) frames.gapless = info.gapless;
   if (warning === undefined && info?.declaredFrames !== undefined && info.declaredFrames > audioFrames && audioFrames <= maxFrames) {
     warning = `truncated file: the MP3's Xing/Info frame declares ${plural(info.declaredFrames, 'frame')} but the file holds ${audioFrames}`;
   }
