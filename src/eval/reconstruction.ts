@@ -69,6 +69,8 @@ const normFromSquare = tf.customGrad(((v: tf.Tensor, save: tf.GradSaveFunc) => {
  *   SC_N = ‖|S| − |Ŝ|‖_F / ‖|S|‖_F,   LM_N = mean over frames and bins of |ln|S| − ln|Ŝ||,
  * and returns [batch] vectors sc = mean_N SC_N and lm = mean_N LM_N (the distance is scWeight·sc + magWeight·lm).
  * x is the target (the reference of SC), y the reconstruction. Differentiable in both. Call inside tf.tidy.
+ * The training loss on wasm with the native kernels runs native/src/mrstft_isa.inc instead, an implementation of this
+ * definition with real FFTs that test/backend/native-mrstft.test.ts holds to this function.
  */
 export function mrStftTerms(x: tf.Tensor2D, y: tf.Tensor2D, options: MrStftOptions): { sc: tf.Tensor1D; lm: tf.Tensor1D } {
   if (options.fftSizes.length === 0) throw new RangeError('mr_stft: at least one FFT size is needed');
