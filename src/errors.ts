@@ -78,11 +78,17 @@ const SYSCALL_ACTIONS: Record<string, string> = {
 };
 
 /**
+ * The fields of a Node system error these helpers read. Spelled out rather than NodeJS.ErrnoException because the
+ * audition page bundles this module (through src/models/condition.ts) and is type-checked without Node's types.
+ */
+type ErrnoError = Error & { code?: string; path?: string; syscall?: string };
+
+/**
  * "disk full while writing /runs/x/samples.f32: free some space …" for a Node file-system error of the kinds above,
  * or null for anything else (which stays an unexpected error).
  */
 export function describeFileSystemError(err: unknown): string | null {
-  const e = err as NodeJS.ErrnoException | null;
+  const e = err as ErrnoError | null;
   if (!(e instanceof Error) || typeof e.code !== 'string' || !(e.code in FILE_SYSTEM_FAILURES)) return null;
   const what = FILE_SYSTEM_FAILURES[e.code]!;
   const dest = (e as { dest?: unknown }).dest;
@@ -99,7 +105,7 @@ export function describeFileSystemError(err: unknown): string | null {
  * describeFileSystemError can name it. Returns `err` for `throw withPath(err, file)`.
  */
 export function withPath(err: unknown, file: string): unknown {
-  const e = err as NodeJS.ErrnoException | null;
+  const e = err as ErrnoError | null;
   if (e instanceof Error && typeof e.code === 'string' && e.path === undefined) e.path = file;
   return err;
 }

@@ -153,7 +153,7 @@ export class UploadQueue {
         done();
         if (reply.ok) {
           if (reply.decodedSamples > RECYCLE_ABOVE_SAMPLES) this.discard(worker);
-          resolve({ row: reply.row, decodedSamples: reply.decodedSamples });
+          resolve({ row: reply.row, levels: reply.levels, decodedSamples: reply.decodedSamples });
         } else if ('bug' in reply) {
           reject(new Error(`the decode worker failed: ${reply.bug}`));
         } else if (reply.refusal === 'too-long') {

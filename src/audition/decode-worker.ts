@@ -4,6 +4,7 @@
  * server's event loop. Loaded from dist/ only (see findWorkerScript), and does nothing when merely imported.
  */
 import { isMainThread, parentPort, workerData } from 'worker_threads';
+import type { SourceLevels } from '../preprocess/pipeline';
 import { preprocessUpload, TooMuchAudio, UnusableUpload, UploadChain } from './upload';
 
 export const DECODE_WORKER_MARKER = 'sampgen-audition-decode-worker';
@@ -16,7 +17,7 @@ export interface DecodeJob {
 }
 
 export type DecodeReply =
-  | { id: number; ok: true; row: Float32Array; decodedSamples: number }
+  | { id: number; ok: true; row: Float32Array; levels: SourceLevels; decodedSamples: number }
   /** The file's fault: answered 413 (too-long) or 422 (unusable) with this message. */
   | { id: number; ok: false; refusal: 'too-long' | 'unusable'; message: string; limit?: number }
   /** A bug, not a bad file: answered 500 and logged. */
@@ -26,9 +27,9 @@ if (!isMainThread && parentPort && (workerData as { kind?: string } | null)?.kin
   const port = parentPort;
   port.on('message', (job: DecodeJob) => {
     preprocessUpload(job.bytes, job.chain, job.maxSamples).then(
-      ({ row, decodedSamples }) => {
+      ({ row, levels, decodedSamples }) => {
         const owned = row.byteOffset === 0 && row.buffer.byteLength === row.byteLength ? row : row.slice();
-        const reply: DecodeReply = { id: job.id, ok: true, row: owned, decodedSamples };
+        const reply: DecodeReply = { id: job.id, ok: true, row: owned, levels, decodedSamples };
         port.postMessage(reply, [owned.buffer as ArrayBuffer]);
       },
       (err: unknown) => {

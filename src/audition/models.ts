@@ -18,6 +18,8 @@ export interface ModelSummary {
   parts: string[];
   /** Whether the export carries the training set's latent points (the pad's scatter). */
   has_latent_points: boolean;
+  /** A conditional model's classes and level range (sampgen.json format 2); null for every other model. */
+  condition: ModelMetadata['condition'] | null;
   created: string;
 }
 
@@ -56,6 +58,7 @@ export function summarize(folder: string, meta: ModelMetadata): ModelSummary {
     losses: meta.losses,
     parts: meta.parts,
     has_latent_points: (meta.latent_points?.length ?? 0) > 0,
+    condition: meta.condition ?? null,
     created: meta.created,
   };
 }

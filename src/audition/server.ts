@@ -14,6 +14,7 @@ import {
   DEFAULT_MAX_UPLOAD_SAMPLES,
   float32LE,
   PayloadTooLarge,
+  PreprocessedUpload,
   readBody,
   TooMuchAudio,
   UnusableUpload,
@@ -28,7 +29,8 @@ import {
  *   GET  /api/models                          the model folders under --models, summarised for the picker
  *   GET  /models/<folder>/sampgen.json        a model's metadata
  *   GET  /models/<folder>/<part>/<file>       its TF.js layers parts (model.json, weights.bin), part ∈ parts
- *   POST /api/models/<folder>/preprocess      an audio file's bytes → the dataset chain's float32 row
+ *   POST /api/models/<folder>/preprocess      an audio file's bytes → the dataset chain's float32 row (and, in
+ *                                             headers, the source's peak and attack levels in dBFS)
  *
  * Inference happens in the browser; the one computation here is the preprocessing chain, so that a dropped file
  * goes through the very code of `sampgen encode`. Nothing is ever written to disk and nothing is executed.
@@ -285,17 +287,23 @@ async function handle(ctx: Context, req: http.IncomingMessage, res: http.ServerR
         if (err instanceof UploadAborted) return; // nobody left to answer
         throw err;
       }
-      let row: Float32Array;
+      let done: PreprocessedUpload;
       try {
         checkDeclaredSize(bytes, ctx.maxUploadSamples);
-        row = (await ctx.uploads.run(bytes, model.meta)).row;
+        done = await ctx.uploads.run(bytes, model.meta);
       } catch (err) {
         if (err instanceof TooMuchAudio) return sendJson(res, 413, { error: err.message, max_samples: err.limit });
         if (err instanceof UnusableUpload || err instanceof DecodeTimedOut) return sendJson(res, 422, { error: err.message });
         if (err instanceof UploadAborted) return; // the server is closing: its connections go with it
         throw err;
       }
-      return send(res, 200, float32LE(row), 'application/octet-stream', { 'X-Sampgen-Length': String(row.length) });
+      // The source's levels ride along in headers (the body stays the bare row): a conditional model's page turns the
+      // attack level into the file's velocity, as `sampgen encode` does.
+      return send(res, 200, float32LE(done.row), 'application/octet-stream', {
+        'X-Sampgen-Length': String(done.row.length),
+        'X-Sampgen-Peak-Dbfs': String(done.levels.peakDbfs),
+        'X-Sampgen-Attack-Rms-Dbfs': String(done.levels.attackRmsDbfs),
+      });
     } finally {
       release();
     }

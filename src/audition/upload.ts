@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'http';
 import { AudioDecodeError, AudioTooLongError, declaredSamples, declaredSize, decodeAudio } from '../audio';
 import { ModelMetadata } from '../export';
-import { preprocessDecodedForModel } from '../infer/encode';
+import { preprocessDecodedWithLevels } from '../infer/encode';
+import type { SourceLevels } from '../preprocess/pipeline';
 
 /** Default limit of an uploaded audio file: a few seconds of a one-shot are far below it, even as 32-bit WAV. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
@@ -103,9 +104,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Arra
 /** What the chain needs of a model: the preprocessing parameters of its dataset and its row length. */
 export type UploadChain = Pick<ModelMetadata, 'preprocess' | 'length'>;
 
-/** A preprocessed upload, and how many samples (frames × channels) its decode produced. */
+/** A preprocessed upload, its source's level before processing, and how many samples (frames × channels) its decode produced. */
 export interface PreprocessedUpload {
   row: Float32Array;
+  /** What a conditional model's velocity is measured from (src/models/condition.ts velocityOfLevel). */
+  levels: SourceLevels;
   decodedSamples: number;
 }
 
@@ -126,9 +129,9 @@ export async function preprocessUpload(bytes: Uint8Array, chain: UploadChain, ma
     throw err;
   }
   const decodedSamples = decoded.channels.reduce((n, c) => n + c.length, 0);
-  const row = preprocessDecodedForModel(decoded, chain);
-  if (!(row instanceof Float32Array)) throw new UnusableUpload(`cannot be encoded: ${row.reason}`);
-  return { row, decodedSamples };
+  const done = preprocessDecodedWithLevels(decoded, chain);
+  if ('reason' in done) throw new UnusableUpload(`cannot be encoded: ${done.reason}`);
+  return { row: done.row, levels: done.levels, decodedSamples };
 }
 
 /** Float32 samples as little-endian bytes (the wire format of the preprocess endpoint, whatever the host's order). */

@@ -12,7 +12,7 @@ import {
   startAuditionServer,
   urlFor,
 } from '../../src/audition';
-import { preprocessForModel } from '../../src/infer/encode';
+import { preprocessFileWithLevels } from '../../src/infer/encode';
 import { UserError } from '../../src/errors';
 import { readModelMetadata } from '../../src/export';
 import { tempDir } from '../helpers/dataset';
@@ -99,7 +99,7 @@ describe('routes and content types', () => {
     expect(listing.models).toEqual([
       expect.objectContaining({
         folder: 'snare', name: 'snare', model_type: 'dense-ae', latent: 2, sample_rate: 8000, length: L, epochs: 0,
-        losses: { loss: 0.0123, val_loss: 0.0234 }, has_latent_points: true, parts: ['encoder', 'decoder'],
+        losses: { loss: 0.0123, val_loss: 0.0234 }, has_latent_points: true, parts: ['encoder', 'decoder'], condition: null,
       }),
     ]);
     expect(listing.broken).toEqual([{ folder: 'broken', error: expect.stringContaining('is not valid JSON') }]);
@@ -212,7 +212,7 @@ describe('path traversal is refused with 404', () => {
 });
 
 describe('POST /api/models/<folder>/preprocess', () => {
-  test('returns the row that sampgen encode computes for the same file, as little-endian float32', async () => {
+  test('returns the row that sampgen encode computes for the same file, as little-endian float32, and its levels in headers', async () => {
     const wav = toneWav({ sampleRate: 11025, frames: 900 });
     const res = await upload(wav);
     expect(res.status).toBe(200);
@@ -222,8 +222,12 @@ describe('POST /api/models/<folder>/preprocess', () => {
     // The reference: `sampgen encode`'s own preprocessing of the same bytes read from disk.
     const file = path.join(root, 'tone.wav');
     fs.writeFileSync(file, wav);
-    const expected = await preprocessForModel(file, readModelMetadata(path.join(modelsDir, 'snare')));
-    expect(Array.from(row)).toEqual(Array.from(expected));
+    const expected = await preprocessFileWithLevels(file, readModelMetadata(path.join(modelsDir, 'snare')));
+    expect(Array.from(row)).toEqual(Array.from(expected.row));
+    // The source's levels, from which a conditional model's page takes the file's velocity.
+    expect(Number(res.headers['x-sampgen-attack-rms-dbfs'])).toBe(expected.levels.attackRmsDbfs);
+    expect(Number(res.headers['x-sampgen-peak-dbfs'])).toBe(expected.levels.peakDbfs);
+    expect(expected.levels.peakDbfs).toBeCloseTo(20 * Math.log10(0.8), 0); // toneWav's peak amplitude
     // The peak sits where the model's dataset put it (attack = 16 samples).
     let peak = 0;
     for (let i = 1; i < L; i++) if (Math.abs(row[i]!) > Math.abs(row[peak]!)) peak = i;

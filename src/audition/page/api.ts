@@ -1,6 +1,9 @@
+import type { ConditionLayout } from '../../models/condition';
+
 /**
  * The page's side of the server's routes (src/audition/server.ts). Types mirror what the server sends; the
- * server-side definitions are not imported because they bring Node modules with them.
+ * server-side definitions are not imported because they bring Node modules with them (the condition layout's type
+ * comes from src/models/condition.ts, which has none).
  */
 
 export interface ModelSummary {
@@ -14,6 +17,7 @@ export interface ModelSummary {
   losses: Record<string, number | null>;
   parts: string[];
   has_latent_points: boolean;
+  condition: ConditionLayout | null;
   created: string;
 }
 
@@ -25,6 +29,8 @@ export interface ModelListing {
 
 /** sampgen.json, the fields the page uses (src/export/metadata.ts has them all). */
 export interface ModelMeta {
+  /** 1, or 2 for a conditional model. */
+  version: number;
   name: string;
   model_type: string;
   sample_rate: number;
@@ -41,6 +47,8 @@ export interface ModelMeta {
   created: string;
   sampgen_version: string;
   tfjs_version: string;
+  /** A conditional model's second input: its classes (one-hot, in this order) and velocity's level range. */
+  condition?: ConditionLayout;
 }
 
 async function errorText(res: Response): Promise<string> {
@@ -65,8 +73,14 @@ export async function fetchMeta(folder: string): Promise<ModelMeta> {
   return (await res.json()) as ModelMeta;
 }
 
-/** Sends an audio file's bytes to the server's dataset chain; resolves to the preprocessed row. */
-export async function preprocessFile(folder: string, file: Blob): Promise<Float32Array> {
+/** A dropped file after the server's dataset chain: its row, and its source's attack level (null if the server sent none). */
+export interface PreprocessedFile {
+  row: Float32Array;
+  attackRmsDbfs: number | null;
+}
+
+/** Sends an audio file's bytes to the server's dataset chain; resolves to the preprocessed row and the source's level. */
+export async function preprocessFile(folder: string, file: Blob): Promise<PreprocessedFile> {
   const res = await fetch(`/api/models/${encodeURIComponent(folder)}/preprocess`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/octet-stream' },
@@ -78,5 +92,6 @@ export async function preprocessFile(folder: string, file: Blob): Promise<Float3
   const view = new DataView(bytes);
   const row = new Float32Array(bytes.byteLength / 4);
   for (let i = 0; i < row.length; i++) row[i] = view.getFloat32(i * 4, true);
-  return row;
+  const level = res.headers.get('X-Sampgen-Attack-Rms-Dbfs');
+  return { row, attackRmsDbfs: level === null ? null : Number(level) };
 }

@@ -66,6 +66,8 @@ export type DecodeReason = 'start' | 'press' | 'drag' | 'release' | 'key' | 'sli
 
 export interface Decoded {
   point: number[];
+  /** The condition vector it was decoded with (a conditional model's second input), or null. */
+  condition: number[] | null;
   samples: Float32Array;
   reason: DecodeReason;
   /** Milliseconds from starting the decode to having the samples. */
@@ -79,7 +81,7 @@ export interface Decoded {
  * queued, so the sound follows the pointer instead of lagging further and further behind.
  */
 export class Decoder {
-  private pending: { point: number[]; reason: DecodeReason } | null = null;
+  private pending: { point: number[]; condition: number[] | null; reason: DecodeReason } | null = null;
   private busy = false;
   private frameRequested = false;
   private disposed = false;
@@ -94,10 +96,11 @@ export class Decoder {
     private readonly onError: (err: unknown) => void,
   ) {}
 
-  request(point: readonly number[], reason: DecodeReason): void {
+  /** `condition`: a conditional model's second input (conditioning.ts vectorOf), null for any other model. */
+  request(point: readonly number[], condition: ArrayLike<number> | null, reason: DecodeReason): void {
     if (this.disposed) return;
     if (this.pending) this.dropped++;
-    this.pending = { point: [...point], reason };
+    this.pending = { point: [...point], condition: condition ? Array.from(condition) : null, reason };
     this.schedule();
   }
 
@@ -117,18 +120,18 @@ export class Decoder {
 
   private async run(): Promise<void> {
     if (this.busy || !this.pending || this.disposed) return;
-    const { point, reason } = this.pending;
+    const { point, condition, reason } = this.pending;
     this.pending = null;
     this.busy = true;
     const t0 = performance.now();
     try {
-      const y = tf.tidy(() => (this.model.predict(tf.tensor2d(point, [1, this.latent])) as tf.Tensor).reshape([-1]));
+      const y = tf.tidy(() => (this.model.predict(modelInputs(tf.tensor2d(point, [1, this.latent]), condition)) as tf.Tensor).reshape([-1]));
       // data(), not dataSync(): on WebGL it waits for the GPU without blocking the page.
       const samples = (await y.data()) as Float32Array;
       y.dispose();
       if (!this.disposed) {
         this.decodes++;
-        this.onDecoded({ point, samples, reason, ms: performance.now() - t0 });
+        this.onDecoded({ point, condition, samples, reason, ms: performance.now() - t0 });
       }
     } catch (err) {
       this.onError(err);
@@ -139,9 +142,14 @@ export class Decoder {
   }
 }
 
-/** A preprocessed row (the model's length) → its latent point, through the encoder. */
-export async function encodeRow(encoder: tf.LayersModel, row: Float32Array): Promise<number[]> {
-  const z = tf.tidy(() => (encoder.predict(tf.tensor2d(row, [1, row.length])) as tf.Tensor).reshape([-1]));
+/** A conditional model's two inputs [x, condition] (its decoder's and its encoder's alike), or x alone. */
+function modelInputs(x: tf.Tensor2D, condition: ArrayLike<number> | null): tf.Tensor2D | tf.Tensor2D[] {
+  return condition ? [x, tf.tensor2d(Array.from(condition), [1, condition.length])] : x;
+}
+
+/** A preprocessed row (the model's length) → its latent point, through the encoder (with the row's condition vector for a conditional model). */
+export async function encodeRow(encoder: tf.LayersModel, row: Float32Array, condition: ArrayLike<number> | null = null): Promise<number[]> {
+  const z = tf.tidy(() => (encoder.predict(modelInputs(tf.tensor2d(row, [1, row.length]), condition)) as tf.Tensor).reshape([-1]));
   const values = Array.from((await z.data()) as Float32Array);
   z.dispose();
   return values;

@@ -1,6 +1,7 @@
 /**
  * The name a saved sample gets: the model's name and the latent point, e.g. `snare-small_z0.300_-0.500.wav`, so
- * that `sampgen generate --z 0.300,-0.500` (to three decimals) makes the same sample again. Points of more than
+ * that `sampgen generate --z 0.300,-0.500` (to three decimals) makes the same sample again; a conditional model's
+ * samples name the condition too (`drums_snare-v0.80_z0.300_-0.500.wav`: `--class snare --velocity 0.80`). Points of more than
  * MAX_NAMED_COORDS dimensions name their first few coordinates plus a hash of all of them, to keep names short
  * and still distinct.
  */
@@ -28,8 +29,10 @@ function hashText(text: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
-export function sampleFileName(modelName: string, point: readonly number[]): string {
+/** `condition`: a conditional model's request as a label ("snare-v0.80", conditioning.ts choiceLabel), put before the point. */
+export function sampleFileName(modelName: string, point: readonly number[], condition?: string): string {
   const coords = point.map(coord);
   const shown = coords.length > MAX_NAMED_COORDS ? [...coords.slice(0, 4), `h${hashText(coords.join(','))}`] : coords;
-  return `${safeName(modelName)}_z${shown.join('_')}.wav`;
+  const asked = condition ? `${safeName(condition)}_` : '';
+  return `${safeName(modelName)}_${asked}z${shown.join('_')}.wav`;
 }

@@ -1,7 +1,10 @@
 import type * as tf from '@tensorflow/tfjs';
 import { encodeWav } from '../../audio/encode';
+import { describeCondition } from '../../models/condition';
 import { Rng } from '../../util/rng';
 import { fetchMeta, fetchModels, ModelListing, ModelMeta, preprocessFile } from './api';
+import { ConditionControls } from './condition-controls';
+import { choiceLabel, ConditionChoice, conditionOfDroppedFile, describeChoice, initialChoice, vectorOf } from './conditioning';
 import { Decoded, DecodeReason, Decoder, encodeRow, initPageBackend, loadParts, LoadedParts } from './engine';
 import { sampleFileName } from './filename';
 import { Pad, PadGesture } from './pad';
@@ -47,6 +50,9 @@ const els = {
   info: $('info'),
   marksCard: $('marks-card'),
   marks: $('marks'),
+  conditionCard: $('condition-card'),
+  condition: $('condition'),
+  conditionReadout: $('condition-readout'),
 };
 
 const player = new Player();
@@ -62,7 +68,13 @@ let space: LatentSpace | null = null;
 let decoder: Decoder | null = null;
 let point: number[] = [];
 let decoded: Decoded | null = null;
-let marks: Mark[] = [];
+/** A conditional model's controls (class, mix, velocity) and the vector they make; null for other models. */
+let choice: ConditionChoice | null = null;
+let condition: Float32Array | null = null;
+/** Dropped files, with the choice each was encoded with, which clicking the mark brings back with its point. */
+let marks: (Mark & { choice: ConditionChoice | null })[] = [];
+/** Said in the status line when a dropped file's decode arrives, in place of the timing (how its class was chosen). */
+let dropNote: string | null = null;
 let plays = 0;
 let lastTrigger = 0;
 let lastSaved: string | null = null;
@@ -77,7 +89,9 @@ window.__sampgen = {
   get backend() { return backend; },
   get model() { return folder; },
   get point() { return [...point]; },
+  get condition() { return condition ? Array.from(condition) : null; },
   get decodedPoint() { return decoded ? [...decoded.point] : null; },
+  get decodedCondition() { return decoded?.condition ? [...decoded.condition] : null; },
   get sample() { return decoded ? decoded.samples : null; },
   get decodes() { return decoder?.decodes ?? 0; },
   get lastDecodeMs() { return decoded ? decoded.ms : null; },
@@ -85,7 +99,7 @@ window.__sampgen = {
   get loop() { return player.looping; },
   get loopRepetitions() { return player.loopRepetitions; },
   get plays() { return plays; },
-  get marks() { return marks.map((m) => ({ label: m.label, point: [...m.point] })); },
+  get marks() { return marks.map((m) => ({ label: m.label, point: [...m.point], condition: m.condition ? [...m.condition] : null })); },
   get lastSaved() { return lastSaved; },
   get error() { return lastError; },
 };
@@ -117,8 +131,25 @@ function setPoint(p: number[], reason: DecodeReason): void {
   els.point.textContent = describePoint(p);
   updatePad(c);
   updateSliders(c);
-  decoder.request(p, reason);
+  decoder.request(p, condition, reason);
 }
+
+/**
+ * Sets a conditional model's condition: the controls follow, and the current point is decoded again, by the same
+ * path as a move on the pad (the latest request only, drags retriggering the sound throttled).
+ */
+function setChoice(c: ConditionChoice, reason: DecodeReason): void {
+  if (!meta?.condition || !decoder) return;
+  choice = c;
+  condition = vectorOf(meta.condition, c);
+  conditionControls.update(c);
+  decoder.request(point, condition, reason);
+}
+
+const conditionControls = new ConditionControls(els.conditionCard, els.condition, els.conditionReadout, (c, edit) => {
+  player.ensure();
+  setChoice(c, edit);
+});
 
 function updatePad(c: number[]): void {
   pad.setCurrent(c.slice(0, 2));
@@ -130,7 +161,9 @@ function onDecoded(d: Decoded): void {
   drawWaveform(els.wave, d.samples, meta!.sample_rate);
   els.save.disabled = false;
   els.wave.dataset.samples = String(d.samples.length);
-  setStatus(`${meta!.name} · decoded in ${d.ms.toFixed(1)} ms on ${backend}`);
+  if (d.reason === 'drop' && dropNote !== null) setStatus(dropNote);
+  else setStatus(`${meta!.name} · decoded in ${d.ms.toFixed(1)} ms on ${backend}`);
+  dropNote = null;
   if (!ready) {
     ready = true;
     document.body.dataset.ready = 'true';
@@ -229,6 +262,7 @@ function showInfo(m: ModelMeta, f: string, s: LatentSpace): void {
       .join(' · ');
     if (cfg) rows.push(['Config', cfg]);
   }
+  if (m.condition) rows.push(['Condition', describeCondition(m.condition).replace(/^conditioned on /, '')]);
   rows.push(['Points', m.latent_points?.length ? `${m.latent_points.length} training samples shown` : 'none in this export']);
   rows.push(['Exported', `${m.created.slice(0, 10)} · sampgen ${m.sampgen_version} · tfjs ${m.tfjs_version}`]);
   els.info.replaceChildren(
@@ -258,8 +292,15 @@ function showMarks(): void {
       b.title = describePoint(m.point);
       b.addEventListener('click', () => {
         player.ensure();
+        if (m.choice) {
+          // The point alone would decode the file's point as another class or level: its condition comes back too.
+          choice = m.choice;
+          condition = vectorOf(meta!.condition!, m.choice);
+          conditionControls.update(m.choice);
+        }
         setPoint([...m.point], 'mark');
       });
+      if (m.choice) b.title += ` · ${describeChoice(meta!.condition!, m.choice)}`;
       const z = document.createElement('span');
       z.className = 'mark-point';
       z.textContent = describePoint(m.point).slice(4);
@@ -285,13 +326,27 @@ async function encodeFile(file: File): Promise<void> {
   const encoder = parts.encoder;
   setStatus(`encoding ${file.name}…`);
   try {
-    const row = await preprocessFile(folder, file);
+    const { row, attackRmsDbfs } = await preprocessFile(folder, file);
     if (mine !== generation) return;
     if (row.length !== meta.length) throw new Error(`the server's row has ${row.length} samples, the model takes ${meta.length}`);
-    const z = await encodeRow(encoder, row);
+    // A conditional model encodes the file with its own class (from its name) and velocity (from its level), as
+    // `sampgen encode` does, and the page then plays the point under that condition.
+    const layout = meta.condition;
+    const fileCondition = layout && choice ? conditionOfDroppedFile(layout, choice, file.name, attackRmsDbfs) : null;
+    const fileVector = layout && fileCondition ? vectorOf(layout, fileCondition.choice) : null;
+    const z = await encodeRow(encoder, row, fileVector);
     if (mine !== generation) return;
-    marks.push({ label: file.name, point: z });
+    marks.push({ label: file.name, point: z, condition: fileVector ? Array.from(fileVector) : null, choice: fileCondition?.choice ?? null });
     showMarks();
+    if (layout && fileCondition) {
+      choice = fileCondition.choice;
+      condition = fileVector;
+      conditionControls.update(fileCondition.choice);
+    }
+    if (fileCondition?.classFrom === 'selection') {
+      const said = fileCondition.unknownClass ? `names ${fileCondition.unknownClass}, not one of this model's classes` : 'names no drum class';
+      dropNote = `${file.name}: its name ${said}; encoded as ${fileCondition.choice.classA}, the selected class`;
+    }
     setPoint(z, 'drop');
   } catch (err) {
     if (mine === generation) setStatus(`${file.name}: ${err instanceof Error ? err.message : String(err)}`, 'error');
@@ -336,7 +391,8 @@ function randomize(): void {
 
 function save(): void {
   if (!decoded || !meta) return;
-  const name = sampleFileName(meta.name, decoded.point);
+  const label = meta.condition && choice ? choiceLabel(meta.condition, choice) : undefined;
+  const name = sampleFileName(meta.name, decoded.point, label);
   const bytes = encodeWav(decoded.samples, meta.sample_rate, 'float32');
   const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'audio/wav' }));
   const a = document.createElement('a');
@@ -425,11 +481,16 @@ async function selectModel(f: string): Promise<void> {
     showInfo(m, f, s);
     marks = [];
     showMarks();
+    choice = m.condition ? initialChoice(m.condition) : null;
+    condition = m.condition && choice ? vectorOf(m.condition, choice) : null;
+    conditionControls.show(m.condition ?? null, choice);
     els.encode.disabled = !loaded.encoder;
     els.drop.classList.toggle('no-encoder', !loaded.encoder);
-    els.hint.textContent = loaded.encoder
-      ? 'Drop a WAV, FLAC, AIFF, MP3, Ogg or Opus file onto the pad to find its point'
-      : `A ${m.model_type} has no encoder: dropped files cannot be placed`;
+    els.hint.textContent = !loaded.encoder
+      ? `A ${m.model_type} has no encoder: dropped files cannot be placed`
+      : m.condition?.classes
+        ? "Drop an audio file onto the pad to find its point: its class from its name (Kick-01.wav), else the selected class"
+        : 'Drop a WAV, FLAC, AIFF, MP3, Ogg or Opus file onto the pad to find its point';
     els.dropText.textContent = loaded.encoder ? 'Drop to find its point' : 'This model has no encoder';
     decoder = new Decoder(loaded.decoder, m.latent, onDecoded, (err) =>
       setStatus(`decoding failed: ${err instanceof Error ? err.message : String(err)}`, 'error'),
@@ -462,7 +523,7 @@ async function init(): Promise<void> {
     ...listing.models.map((m) => {
       const o = document.createElement('option');
       o.value = m.folder;
-      o.textContent = `${m.name} — ${m.model_type}, ${m.latent}-D, ${(m.sample_rate / 1000).toFixed(1)} kHz`;
+      o.textContent = `${m.name} — ${m.model_type}${m.condition ? ' (conditional)' : ''}, ${m.latent}-D, ${(m.sample_rate / 1000).toFixed(1)} kHz`;
       return o;
     }),
   );

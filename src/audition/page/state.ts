@@ -3,10 +3,11 @@
  * browser console). Types only, so that tests can import them without loading the page.
  */
 
-/** What a dropped file became: its name and latent point. */
+/** What a dropped file became: its name and latent point (and, for a conditional model, the condition it was encoded with). */
 export interface Mark {
   label: string;
   point: number[];
+  condition: number[] | null;
 }
 
 export interface AuditionState {
@@ -18,8 +19,11 @@ export interface AuditionState {
   model: string | null;
   /** The point the controls are at (may be ahead of the decoded sample while a decode runs). */
   point: number[];
-  /** The point of the sample last decoded, and that sample. */
+  /** A conditional model's condition vector as the controls set it (classes, then velocity); null for other models. */
+  condition: number[] | null;
+  /** The point and condition of the sample last decoded, and that sample. */
   decodedPoint: number[] | null;
+  decodedCondition: number[] | null;
   sample: Float32Array | null;
   decodes: number;
   /** Milliseconds the last decode took (prediction and read-back). */
