@@ -36,6 +36,8 @@ export interface DatasetFileEntry {
   /** Version 2: the source's level before any processing, on the chosen channel (see preprocess/pipeline.ts). */
   peak_dbfs?: number;
   attack_rms_dbfs?: number;
+  /** What the decoder found odd but not fatal in the source (absent when nothing): a truncated file, a missing MP3 delay. */
+  warnings?: string[];
 }
 
 /** One input that was not used, and why. */

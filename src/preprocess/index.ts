@@ -66,6 +66,8 @@ export interface PreprocessSummary {
   /** Audio files found. */
   found: number;
   skipped: SkippedFile[];
+  /** Rows whose decoder found something odd but not fatal (also in dataset.json, per file). */
+  warned: { path: string; warnings: string[] }[];
   /** Files in the folders passed over because of their extension. */
   ignored: number;
   /** Dataset folders (holding dataset.json) inside the input folders, passed over: earlier preprocess outputs. */
@@ -124,6 +126,7 @@ export async function preprocessDataset(opts: PreprocessOptions): Promise<Prepro
   const labelTable = opts.labelRules ? [...opts.labelRules.rules, ...DEFAULT_LABEL_TABLE] : DEFAULT_LABEL_TABLE;
   const skipped: SkippedFile[] = discovery.unreadable.map((u) => ({ path: u.relPath, reason: u.reason }));
   let sourceFrames = 0;
+  const warned: { path: string; warnings: string[] }[] = [];
   const progress = opts.progress;
   try {
     const jobs: FileJob[] = discovery.files.map((f, index) => ({
@@ -149,7 +152,9 @@ export async function preprocessDataset(opts: PreprocessOptions): Promise<Prepro
           class: classOf(file.relPath, labels, labelTable),
           peak_dbfs: s.levels.peakDbfs,
           attack_rms_dbfs: s.levels.attackRmsDbfs,
+          ...(s.warnings ? { warnings: s.warnings } : {}),
         });
+        if (s.warnings) warned.push({ path: file.relPath, warnings: s.warnings });
         sourceFrames += s.frames;
       } else {
         skipped.push({ path: file.relPath, reason: result.reason });
@@ -196,6 +201,7 @@ export async function preprocessDataset(opts: PreprocessOptions): Promise<Prepro
     count: writer.count,
     found: discovery.files.length,
     skipped,
+    warned,
     ignored: discovery.ignored,
     datasets: discovery.datasets,
     sampleRate,

@@ -25,6 +25,8 @@ export interface SourceInfo {
   format: string;
   frames: number;
   levels: SourceLevels;
+  /** What the decoder found odd but not fatal (a truncated file kept up to its last whole frame, a missing MP3 delay). */
+  warnings?: string[];
 }
 
 /** One file to process: where to read it and, optionally, where to write its float32 WAV. */
@@ -120,6 +122,7 @@ export async function processFile(job: FileJob): Promise<FileResult> {
       format: decoded.format,
       frames: decoded.channels[0]?.length ?? 0,
       levels,
+      ...(decoded.warnings && decoded.warnings.length > 0 ? { warnings: [...decoded.warnings] } : {}),
     },
   };
 }

@@ -119,6 +119,11 @@ export function formatSummary(s: PreprocessSummary): string[] {
     lines.push(`skipped ${s.skipped.length}:`);
     for (const k of s.skipped) lines.push(`  ${k.path}: ${k.reason}`);
   }
+  if (s.warned.length > 0) {
+    lines.push(`kept ${s.warned.length} with a decoder warning (also in dataset.json):`);
+    for (const w of s.warned.slice(0, 20)) lines.push(`  ${w.path}: ${w.warnings.join('; ')}`);
+    if (s.warned.length > 20) lines.push(`  … and ${s.warned.length - 20} more`);
+  }
   if (s.ignored > 0) lines.push(`passed over ${s.ignored} file${s.ignored === 1 ? '' : 's'} without a selected audio extension`);
   if (s.datasets.length > 0) lines.push(datasetFoldersNote(s.datasets));
   lines.push(`wrote ${s.datasetJson}, ${s.samplesFile} and ${s.count} WAV file${s.count === 1 ? '' : 's'}`);
