@@ -13,9 +13,12 @@ import {
   realReference,
   Scored,
 } from '../eval';
+import { conditionVector, defaultClass, describeCondition } from '../models/condition';
 import { Progress, silentProgress } from '../progress';
 import { Rng } from '../util/rng';
-import { checkDatasetMatchesModel, checkFiniteOutput, checkFiniteRow } from './latent-map';
+import { deriveSeed } from '../util/seeds';
+import { ClassEvaluation, DatasetClassifier, evaluateClasses, fitDatasetClassifier } from './class-evaluation';
+import { checkDatasetMatchesModel, checkFiniteOutput, checkFiniteRow, rowConditions } from './latent-map';
 import { BoundsSpec, decodePoints, DEFAULT_BOUNDS, encodeRows, gridPoints, latentBoxFor, LatentBoxInfo, MAX_POINTS, OpenedModel, randomPoints } from './model';
 
 /**
@@ -64,6 +67,11 @@ export interface ModelEvaluation {
   bounds: LatentBoxInfo;
   /** "<key>: <why this number rests on too few samples>", one line each. */
   warnings: string[];
+  /** A conditional model: what it is conditioned on, and which condition each group of metrics was measured under. */
+  conditioning: null | { layout: string; reconstruction: string; generated: string; grid: string | null };
+  /** Per drum class (src/infer/class-evaluation.ts), or null with `classes_skipped` saying why. */
+  classes: ClassEvaluation | null;
+  classes_skipped: string | null;
 }
 
 export interface MetricsFile {
@@ -88,10 +96,19 @@ export interface EvaluateOptions {
   bounds?: BoundsSpec;
   /** Bootstrap resamples of the intervals (default BOOTSTRAP_RESAMPLES; 0: none). */
   resamples?: number;
+  /** Samples generated per requested class (and spread over velocity) for the class evaluation (default DEFAULT_PER_CLASS). */
+  perClass?: number;
+  /** The dataset's class classifier, fitted once for several models (fitDatasetClassifier); fitted here when absent. */
+  classifier?: DatasetClassifier | { reason: string };
   info?: (message: string) => void;
   warn?: (message: string) => void;
   progress?: Progress;
 }
+
+/** Generated samples per requested class in the class evaluation (`--per-class`). */
+export const DEFAULT_PER_CLASS = 100;
+/** Seed stream of the class evaluation's latent points: adding it moved none of the other metrics' draws. */
+const CLASS_EVAL_SEED_STREAM = 102;
 
 /** How the intervals are made (docs/metrics.md), stated in every evaluation. */
 export const BOOTSTRAP_METHOD = 'percentile bootstrap, moved by the bootstrap bias (median − estimate), seeded';
@@ -111,6 +128,11 @@ export function evaluateModel(opts: EvaluateOptions): ModelEvaluation {
   if (!(Number.isInteger(opts.grid) && opts.grid >= 2 && opts.grid * opts.grid <= MAX_POINTS)) {
     throw new UserError(`--grid ${opts.grid}: expected an integer from 2 to ${Math.floor(Math.sqrt(MAX_POINTS))} (at most ${MAX_POINTS} grid points)`);
   }
+  const perClass = opts.perClass ?? DEFAULT_PER_CLASS;
+  const groups = meta.condition?.classes?.length ?? 1;
+  if (!(Number.isInteger(perClass) && perClass >= 2 && perClass * groups <= MAX_POINTS)) {
+    throw new UserError(`--per-class ${perClass}: expected an integer from 2 to ${Math.floor(MAX_POINTS / groups)} (at most ${MAX_POINTS} samples over ${groups} class(es))`);
+  }
   if (opts.split === 'held-out') checkHeldOut(opts);
   if (opts.split === 'validation' || opts.split === 'train') checkSplitDataset(opts);
   const progress = opts.progress ?? silentProgress;
@@ -119,6 +141,9 @@ export function evaluateModel(opts: EvaluateOptions): ModelEvaluation {
   const flat = dataset.readRows(rows);
   const real = Array.from(rows, (_, i) => flat.slice(i * dataset.length, (i + 1) * dataset.length));
   real.forEach((x, i) => checkFiniteRow(x, rows[i]!, dataset, opts.datasetPath));
+  // A conditional model encodes each real row with its own class and level, as it trained on them.
+  const realConditions = rowConditions(model, dataset, opts.datasetPath, rows);
+  const layout = meta.condition ?? null;
   const attack = meta.preprocess.attack;
   const resamples = opts.resamples ?? BOOTSTRAP_RESAMPLES;
   const box = latentBoxFor(meta, opts.bounds ?? DEFAULT_BOUNDS);
@@ -132,24 +157,48 @@ export function evaluateModel(opts: EvaluateOptions): ModelEvaluation {
     for (const w of scored.warnings) out.warnings.push(`${prefix}${w.key}: ${w.message}`);
   };
   const rng = new Rng(opts.seed);
-  const steps = (model.encoder ? 1 : 0) + (meta.latent === 2 ? 1 : 0) + 1;
+  const classifier = opts.classifier ?? fitDatasetClassifier(dataset, opts.datasetPath, { maxRows: opts.maxSamples, seed: opts.seed, attack });
+  const steps = (model.encoder ? 1 : 0) + (meta.latent === 2 ? 1 : 0) + 1 + ('reason' in classifier ? 0 : 1);
+  let conditioning: ModelEvaluation['conditioning'] = null;
   progress.start(steps, `evaluating ${meta.name}`);
   if (model.encoder) {
     const recon: Float32Array[] = [];
     for (let start = 0; start < real.length; start += 64) {
       const chunk = real.slice(start, start + 64);
-      const z = encodeRows(model, chunk, false);
+      const chunkConditions = realConditions?.slice(start, start + 64);
+      const z = encodeRows(model, chunk, false, chunkConditions);
       checkFiniteOutput(z, model, 'encoder outputs (latent points)', (i) => `row ${rows[start + i]}`);
-      recon.push(...decodePoints(model, z));
+      recon.push(...decodePoints(model, z, 64, chunkConditions));
     }
     checkFiniteOutput(recon, model, 'reconstructions');
     add('recon_', evaluateReconstruction(real, recon, meta.sample_rate, { attack }));
     progress.increment();
   }
   const reference = realReference(real, meta.sample_rate, { attack });
+  let gridNote: string | null = null;
   if (meta.latent === 2) {
     const cells = gridPoints(meta, opts.grid, opts.grid, box);
-    const decoded = decodePoints(model, cells.map((c) => c.point));
+    // A conditional model's plane is one per condition: the grid is decoded at the default one (the most common
+    // class, velocity 0.5, as `generate` decodes without options), and compared with the real rows of that class.
+    let gridReference = reference;
+    let gridConditions: Float32Array[] | undefined;
+    if (layout) {
+      const condition = conditionVector(layout, {});
+      gridConditions = cells.map(() => condition);
+      const parts = [layout.classes ? `${defaultClass(layout)} (the most common training class)` : null, layout.velocity ? 'velocity 0.50' : null].filter(Boolean);
+      gridNote = `decoded as ${parts.join(' at ')}`;
+      if (layout.classes) {
+        const own = defaultClass(layout);
+        const ofClass = real.filter((_, i) => dataset.info.files[rows[i]!]!.class === own);
+        if (ofClass.length >= 2) {
+          gridReference = realReference(ofClass, meta.sample_rate, { attack });
+          gridNote += `; gen_grid_* against the ${ofClass.length} real ${own} rows`;
+        } else {
+          gridNote += `; gen_grid_* against all ${real.length} real rows (${ofClass.length} of class ${own})`;
+        }
+      }
+    }
+    const decoded = decodePoints(model, cells.map((c) => c.point), 64, gridConditions);
     checkFiniteOutput(decoded, model, 'decodes of the smoothness grid');
     const grid = Array.from({ length: opts.grid }, (_, r) => decoded.slice(r * opts.grid, (r + 1) * opts.grid));
     const { smoothness, ...details } = latentSmoothness(grid, rng);
@@ -158,13 +207,40 @@ export function evaluateModel(opts: EvaluateOptions): ModelEvaluation {
     add('', { metrics: { smoothness }, counts: { smoothness: n }, intervals: {}, warnings: [] });
     add('smoothness_', { metrics: { ...details }, counts: Object.fromEntries(Object.keys(details).map((k) => [k, n])), intervals: {}, warnings: [] });
     // The grid decodes are what a user hears when exploring the plane; score them as generated samples too.
-    add('gen_grid_', evaluateGeneration(reference, decoded, meta.sample_rate, rng, { resamples }));
+    add('gen_grid_', evaluateGeneration(gridReference, decoded, meta.sample_rate, rng, { resamples }));
     progress.increment();
   }
-  const generated = decodePoints(model, randomPoints(meta, opts.generated, rng, box));
+  const points = randomPoints(meta, opts.generated, rng, box);
+  // A conditional model's random samples take the condition of a real row drawn at random, so that the generated
+  // set holds the real set's mix of classes and levels, and the set metrics compare like with like.
+  const generatedConditions = realConditions ? points.map(() => realConditions[rng.int(realConditions.length)]!) : undefined;
+  const generated = decodePoints(model, points, 64, generatedConditions);
   checkFiniteOutput(generated, model, 'decodes of random latent points');
   add('gen_', evaluateGeneration(reference, generated, meta.sample_rate, rng, { resamples }));
   progress.increment();
+  if (layout) {
+    conditioning = {
+      layout: describeCondition(layout),
+      reconstruction: "each real row encoded and decoded with its own class and level (dataset.json's class and attack_rms_dbfs)",
+      generated: `each of the ${points.length} random latent points decoded with the condition of a real row drawn at random (the real set's mix of classes and levels)`,
+      grid: gridNote,
+    };
+  }
+  let classes: ClassEvaluation | null = null;
+  if (!('reason' in classifier)) {
+    const done = evaluateClasses({
+      model,
+      fitted: classifier,
+      realClasses: Array.from(rows, (r) => dataset.info.files[r]!.class!),
+      generated,
+      perClass,
+      rng: new Rng(deriveSeed(opts.seed, CLASS_EVAL_SEED_STREAM, 0)),
+      box,
+    });
+    add('', done.scored);
+    classes = done.report;
+    progress.increment();
+  }
   progress.stop();
   const training = (meta as unknown as { training?: { run?: string } }).training;
   return {
@@ -183,6 +259,9 @@ export function evaluateModel(opts: EvaluateOptions): ModelEvaluation {
     bootstrap: { resamples, level: BOOTSTRAP_LEVEL, method: BOOTSTRAP_METHOD },
     bounds: box,
     warnings: out.warnings,
+    conditioning,
+    classes,
+    classes_skipped: 'reason' in classifier ? classifier.reason : null,
   };
 }
 
@@ -288,6 +367,9 @@ export const HEADLINE_METRICS = [
   'gen_click_jump',
   'gen_tail_noise_db',
   'gen_hiss_vs_real_db',
+  'class_real_accuracy',
+  'class_gen_accuracy',
+  'velocity_spearman',
 ] as const;
 
 /**
@@ -320,5 +402,73 @@ export function metricsMarkdown(evals: ModelEvaluation[], options: { headline?: 
     });
     lines.push(row([escape(key), same ? countText(c?.n_real) : 'varies', same ? countText(c?.n_generated) : 'varies', ...cells]));
   }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The per-class section of evaluate's report (markdown): the classifier, one row per class with its share of the
+ * real rows and the classifier's accuracy on held-out real rows of that class, then per model what its generated
+ * samples were called (accuracy for the requested class, or, for a model not conditioned on class, the share the
+ * classifier assigned to the class) and the velocity rank correlation; every number with the samples it rests on.
+ * Empty when no evaluation has a class evaluation (but a line on why, when one was skipped).
+ */
+export function classesMarkdown(evals: ModelEvaluation[]): string {
+  const withClasses = evals.filter((e) => e.classes);
+  const skipped = [...new Set(evals.flatMap((e) => (e.classes_skipped ? [e.classes_skipped] : [])))];
+  if (withClasses.length === 0) return skipped.length > 0 ? `No class evaluation: ${skipped.join('; ')}.\n` : '';
+  const escape = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  const num = (v: number | null | undefined): string => (v === null || v === undefined ? 'n/a' : formatMetricValue(v));
+  const { classifier } = withClasses[0]!.classes!;
+  const realShares = (() => {
+    const d = withClasses.find((e) => e.classes!.distribution)?.classes!.distribution?.real;
+    return d ?? null;
+  })();
+  const lines = [
+    `Classifier: ${classifier.method}. ${classifier.split}: ${classifier.train_rows} rows fitted, ${classifier.test_rows} held out; ` +
+      `accuracy on the held-out real rows ${num(classifier.accuracy)} (n ${classifier.test_rows}).` +
+      (classifier.left_out.unknown > 0 ? ` ${classifier.left_out.unknown} 'unknown' rows left out.` : '') +
+      (classifier.left_out.beyond_max_samples > 0 ? ` ${classifier.left_out.beyond_max_samples} labelled rows beyond --max-samples left out.` : ''),
+    '',
+    row(['class', 'real: held-out accuracy', ...(realShares ? ['real: share of rows'] : []), ...withClasses.map((e) => escape(e.name))]),
+    row(['---', '---:', ...(realShares ? ['---:'] : []), ...withClasses.map(() => '---:')]),
+  ];
+  const requestedClasses = withClasses.flatMap((e) => e.classes!.requested?.classes.map((c) => c.class) ?? []);
+  const allClasses = [...new Set([...classifier.classes, ...requestedClasses])];
+  for (const c of allClasses) {
+    const real = classifier.per_class.find((p) => p.class === c);
+    const cells = withClasses.map((e) => {
+      const { requested, distribution } = e.classes!;
+      if (requested) {
+        const mine = requested.classes.find((r) => r.class === c);
+        if (!mine) return 'not a class of the model';
+        const accuracy = mine.accuracy === null ? 'n/a (the classifier cannot recognise it)' : `${num(mine.accuracy)} (n ${mine.n})`;
+        return mine.velocity_spearman !== null ? `${accuracy}; ρ ${num(mine.velocity_spearman)}` : accuracy;
+      }
+      return distribution && c in distribution.generated ? `share ${num(distribution.generated[c])} (n ${distribution.n})` : 'n/a';
+    });
+    lines.push(row([escape(c), real ? `${num(real.accuracy)} (n ${real.test})` : 'n/a (no rows)', ...(realShares ? [num(realShares[c] ?? 0)] : []), ...cells]));
+  }
+  const overall = withClasses.map((e) => {
+    const { requested, velocity } = e.classes!;
+    const accuracy = e.metrics.class_gen_accuracy !== undefined ? `${num(e.metrics.class_gen_accuracy)} (n ${e.counts.class_gen_accuracy?.n_generated})` : requested ? 'n/a' : 'no class requested';
+    return velocity.spearman !== null ? `${accuracy}; ρ ${num(velocity.spearman)} (n ${velocity.n})` : `${accuracy}; ρ n/a`;
+  });
+  lines.push(row(['**all**', `${num(classifier.accuracy)} (n ${classifier.test_rows})`, ...(realShares ? ['1'] : []), ...overall]));
+  lines.push(
+    '',
+    'Generated, for a model conditioned on class: the share of the samples generated per requested class (latent points from the prior, ' +
+      'velocities spread evenly over 0…1) that the classifier assigns to that class, (n) the number generated. ρ: Spearman rank correlation ' +
+      'between the requested velocity and the generated sample\'s attack level (attack RMS around its peak). A model not conditioned on class ' +
+      'cannot be asked for one: its column gives the share of its prior samples the classifier assigns to each class. ρ n/a: the model is not ' +
+      'conditioned on velocity.',
+  );
+  const notes = withClasses.flatMap((e) => [
+    ...(e.classes!.requested?.classes.flatMap((c) => (c.note ? [`${e.name}: ${c.note}`] : [])) ?? []),
+    ...(e.classes!.velocity.note ? [`${e.name}: velocity: ${e.classes!.velocity.note}`] : []),
+    ...(e.conditioning?.grid ? [`${e.name}: smoothness grid ${e.conditioning.grid}`] : []),
+  ]);
+  if (notes.length > 0) lines.push('', ...notes.map((n) => `- ${n}`));
+  if (skipped.length > 0) lines.push('', `No class evaluation for the other models: ${skipped.join('; ')}.`);
   return lines.join('\n') + '\n';
 }

@@ -1,6 +1,9 @@
 import * as path from 'path';
 import { Dataset } from '../data';
+import type { DatasetInfo } from '../data/format';
+import { DRUM_CLASSES } from '../data/labels';
 import { UserError } from '../errors';
+import { conditionRows, conditionWidth } from '../models/condition';
 import { meanAndCovariance, symmetricEigen } from '../eval/linalg';
 import { scatterPng } from '../eval/plot';
 import { Progress, silentProgress } from '../progress';
@@ -8,14 +11,22 @@ import { firstNonFinite } from '../eval/summary';
 import { decayTime, spectralCentroid } from './features';
 import { BoundsSpec, DEFAULT_BOUNDS, encodeRows, formatBounds, OpenedModel, percentileBox } from './model';
 
-export type ColorFeature = 'centroid' | 'decay' | 'folder' | 'none';
-export const COLOR_FEATURES: readonly ColorFeature[] = ['centroid', 'decay', 'folder', 'none'];
+export type ColorFeature = 'centroid' | 'decay' | 'folder' | 'class' | 'none';
+export const COLOR_FEATURES: readonly ColorFeature[] = ['centroid', 'decay', 'folder', 'class', 'none'];
+
+/** A categorical legend as plotted: its title, and per entry the label shown, the category and its points. */
+export interface MapLegend {
+  title: string;
+  entries: { label: string; category: string; count: number }[];
+}
 
 export interface LatentMap {
   png: Uint8Array;
   /** The latent point of every dataset row (before any projection). */
   points: number[][];
   projection: null | { method: 'pca'; explained: [number, number] };
+  /** The legend of a categorical colouring (`class`), else null. */
+  legend: MapLegend | null;
   /** The plotted extent: the spec, the box in plot coordinates, and how many points lie outside it. */
   extent: { bounds: string; x: [number, number]; y: [number, number] | null; outside: number };
 }
@@ -63,6 +74,78 @@ export function checkFiniteOutput(values: readonly ArrayLike<number>[], model: O
   );
 }
 
+/**
+ * Each row's drum class, or the reason the dataset has none to give: made before dataset format 2 (no `class`),
+ * preprocessed with --labels none, or every row 'unknown' (no rule named any of them).
+ */
+export function datasetClasses(info: DatasetInfo, datasetPath: string): { classes: string[] } | { reason: string } {
+  const missing = info.files.findIndex((f) => f.class === undefined);
+  if (info.files.length === 0) return { reason: `dataset ${datasetPath} has no rows` };
+  if (missing >= 0) {
+    return { reason: `dataset ${datasetPath} has no drum classes (dataset format ${info.version}, row ${missing} ${info.files[missing]!.path} has none; classes came with format 2)` };
+  }
+  if (info.labels?.source === 'none' || info.files.every((f) => f.class === 'unknown')) {
+    return { reason: `dataset ${datasetPath} has no drum classes: every row is 'unknown' (labels: ${info.labels?.source ?? 'none'})` };
+  }
+  return { classes: info.files.map((f) => f.class!) };
+}
+
+/** Classes in sampgen's order (DRUM_CLASSES: kick, snare, hats …), others after them by name. */
+export function compareClasses(a: string, b: string): number {
+  const known: readonly string[] = DRUM_CLASSES;
+  const ia = known.includes(a) ? known.indexOf(a) : known.length;
+  const ib = known.includes(b) ? known.indexOf(b) : known.length;
+  return ia - ib || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * The condition vectors of dataset rows `rows` for a conditional model (undefined for an unconditional one): each
+ * row's own class and its level as a velocity, as the model was trained on them. A dataset that cannot say them
+ * (no classes or levels), or rows of classes the model was not trained on, are UserErrors naming the dataset, the
+ * rows and the way out.
+ */
+export function rowConditions(model: OpenedModel, dataset: Dataset, datasetPath: string, rows: ArrayLike<number>): Float32Array[] | undefined {
+  const layout = model.meta.condition;
+  if (!layout) return undefined;
+  const files = Array.from(rows, (r) => dataset.info.files[r]!);
+  const { name } = model.meta;
+  if (layout.classes) {
+    const classes = datasetClasses(dataset.info, datasetPath);
+    if ('reason' in classes) {
+      throw new UserError(
+        `model ${name} is conditioned on drum class, so each row is encoded with its own, but ${classes.reason}: ` +
+          'preprocess the sources again with --labels auto|folder|name|<file.csv>',
+      );
+    }
+    const foreign = new Map<string, { count: number; first: string }>();
+    for (const f of files) {
+      if (layout.classes.includes(f.class!)) continue;
+      const seen = foreign.get(f.class!) ?? { count: 0, first: f.path };
+      seen.count++;
+      foreign.set(f.class!, seen);
+    }
+    if (foreign.size > 0) {
+      const listed = [...foreign].map(([c, { count, first }]) => `${c}: ${count} row${count === 1 ? '' : 's'}, e.g. ${first}`).join('; ');
+      throw new UserError(
+        `dataset ${datasetPath} has rows of classes model ${name} was not trained on (${listed}); it knows ${layout.classes.join(', ')}: ` +
+          'evaluate or map it on a dataset of those classes',
+      );
+    }
+  }
+  if (layout.velocity) {
+    const at = files.findIndex((f) => typeof f.attack_rms_dbfs !== 'number' || !Number.isFinite(f.attack_rms_dbfs));
+    if (at >= 0) {
+      throw new UserError(
+        `model ${name} is conditioned on velocity, so each row is encoded with its own level, but row ${rows[at]} (${files[at]!.path}) of dataset ` +
+          `${datasetPath} has no attack_rms_dbfs (made before dataset format 2): preprocess the sources again`,
+      );
+    }
+  }
+  const width = conditionWidth(layout);
+  const flat = conditionRows(layout, dataset.info, rows);
+  return files.map((_, i) => flat.slice(i * width, (i + 1) * width));
+}
+
 /** `sampgen latent-map`: every dataset sample as a point of the model's latent space (the study's figures). */
 export function latentMap(opts: {
   model: OpenedModel;
@@ -77,6 +160,15 @@ export function latentMap(opts: {
   const { model, dataset } = opts;
   checkDatasetMatchesModel(dataset, opts.datasetPath, model);
   if (!model.encoder) throw new UserError(`model ${model.meta.name} (${model.meta.model_type}) has no encoder, so its latent space cannot be mapped`);
+  // Before encoding anything: a dataset without classes cannot be coloured by them.
+  let rowClasses: string[] | null = null;
+  if (opts.color === 'class') {
+    const found = datasetClasses(dataset.info, opts.datasetPath);
+    if ('reason' in found) {
+      throw new UserError(`--color class: ${found.reason}; preprocess the sources with --labels auto|folder|name|<file.csv>, or colour by another feature (--color folder)`);
+    }
+    rowClasses = found.classes;
+  }
   const progress = opts.progress ?? silentProgress;
   const batch = opts.batchSize ?? 128;
   const points: number[][] = [];
@@ -87,7 +179,7 @@ export function latentMap(opts: {
     const flat = dataset.readRows(idx);
     const rows = Array.from(idx, (_, i) => flat.subarray(i * dataset.length, (i + 1) * dataset.length));
     rows.forEach((r, i) => checkFiniteRow(r, start + i, dataset, opts.datasetPath));
-    const encoded = encodeRows(model, rows, false);
+    const encoded = encodeRows(model, rows, false, rowConditions(model, dataset, opts.datasetPath, idx));
     checkFiniteOutput(encoded, model, 'encoder outputs (latent points)', (i) => `row ${start + i} (${dataset.info.files[start + i]?.path ?? '?'})`);
     points.push(...encoded);
     if (opts.color === 'centroid') rows.forEach((r) => colors.push(spectralCentroid(r, dataset.sampleRate)));
@@ -114,8 +206,22 @@ export function latentMap(opts: {
     yLabel = 'PC 2';
     subtitle = `PCA projection of the ${meta.latent}-D latent space (explained variance ${pct(pca.explained[0])}, ${pct(pca.explained[1])}); ${subtitle}`;
   }
+  let legend: MapLegend | null = null;
+  if (rowClasses) {
+    // Sorted by class (sampgen's order), points and classes together: the plot's legend lists categories in the
+    // order they first appear, and the interleaved drawing order keeps any class from covering the others.
+    const order = Array.from(rowClasses.keys()).sort((a, b) => compareClasses(rowClasses![a]!, rowClasses![b]!) || a - b);
+    xy = order.map((i) => xy[i]!);
+    rowClasses = order.map((i) => rowClasses![i]!);
+    const counts = new Map<string, number>();
+    for (const c of rowClasses) counts.set(c, (counts.get(c) ?? 0) + 1);
+    legend = { title: 'Drum class', entries: [...counts].map(([category, count]) => ({ label: `${category} (${count})`, category, count })) };
+  }
+  const labelOf = new Map(legend?.entries.map((e) => [e.category, e.label]) ?? []);
   const colorOpts =
-    opts.color === 'centroid'
+    rowClasses
+      ? { categories: rowClasses.map((c) => labelOf.get(c)!), legendTitle: legend!.title }
+      : opts.color === 'centroid'
       ? { colors, colorLabel: 'Spectral centroid (Hz)' }
       : opts.color === 'decay'
         ? { colors, colorLabel: 'Decay time to −40 dB (s)' }
@@ -140,7 +246,7 @@ export function latentMap(opts: {
     xRange,
     ...(yRange ? { yRange } : {}),
   });
-  return { png, points, projection, extent: { bounds: formatBounds(spec), x: xRange, y: yRange ?? null, outside } };
+  return { png, points, projection, legend, extent: { bounds: formatBounds(spec), x: xRange, y: yRange ?? null, outside } };
 }
 
 /** A range widened by 5% on each side (so edge points are not cut in half), or ±0.5 around a single value. */

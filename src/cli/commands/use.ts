@@ -16,7 +16,9 @@ import { backendOption, contextFor, CommandContext } from '../context';
 import type { BackendRequest } from '../../backend/names';
 import { assertCanCreate } from '../../util/output-dir';
 import { latentMap, COLOR_FEATURES } from '../../infer/latent-map';
-import { describeRows, evaluateModel, metricsMarkdown, parseSplit, METRICS_FORMAT_VERSION, MetricsFile, ModelEvaluation } from '../../infer/evaluate';
+import { classesMarkdown, DEFAULT_PER_CLASS, describeRows, evaluateModel, metricsMarkdown, parseSplit, METRICS_FORMAT_VERSION, MetricsFile, ModelEvaluation } from '../../infer/evaluate';
+import { CLASSIFIER_HELD_OUT, fitDatasetClassifier } from '../../infer/class-evaluation';
+import { KNN_K } from '../../eval/classifier';
 import { BOOTSTRAP_LEVEL } from '../../eval/bootstrap';
 import { openDataset } from '../../data';
 import { readModelMetadata } from '../../export';
@@ -188,7 +190,7 @@ export function registerLatentMap(program: Command): void {
     .requiredOption('-m, --model <dir>', 'an exported model folder with an encoder')
     .requiredOption('-d, --dataset <dir>', 'a dataset folder made by `sampgen preprocess` (same sample rate and length as the model)')
     .requiredOption('-o, --out <file.png>', 'the PNG to write')
-    .addOption(new Option('--color <feature>', 'colour points by: spectral centroid, decay time to −40 dB, source folder, or nothing').choices([...COLOR_FEATURES]).default('centroid'))
+    .addOption(new Option('--color <feature>', "colour points by: spectral centroid, decay time to −40 dB, source folder, drum class (dataset.json's, with a legend of classes and counts), or nothing").choices([...COLOR_FEATURES]).default('centroid'))
     .option('--bounds <spec>', 'the plotted extent: minmax of the plotted points, or pLOW-HIGH for their per-axis percentiles (e.g. p1-99)', 'p1-99')
     .option('--points <file.json>', 'also write every latent point as JSON')
     .addOption(inferenceBackend())
@@ -197,7 +199,9 @@ export function registerLatentMap(program: Command): void {
       '\nLatent spaces above 2-D are shown as a PCA projection onto their two principal directions, stated on the plot.\n' +
         'By default the axes span the 1st–99th percentiles of the points (plus 5%), so that one outlier does not squeeze\n' +
         'the rest into a corner; the subtitle counts the points outside. A dataset row holding NaN, or NaN latent\n' +
-        'points from the encoder, exit 2 naming the row or the model folder.',
+        'points from the encoder, exit 2 naming the row or the model folder.\n' +
+        '--color class needs a dataset with drum classes (preprocess --labels); one without exits 2. A conditional model\n' +
+        "encodes each row with its own class and level, as it trained on them (its map is the latent space given them).",
     )
     .action(async (opts, cmd: Command) => {
       const ctx = contextFor(cmd);
@@ -213,8 +217,9 @@ export function registerLatentMap(program: Command): void {
       });
       writeFileAtomic(opts.out, result.png);
       if (opts.points) writeFileAtomic(opts.points, JSON.stringify({ points: result.points }));
-      if (ctx.options.json) return ctx.printJson({ out: opts.out, count: result.points.length, projection: result.projection, extent: result.extent, points_file: opts.points ?? null });
+      if (ctx.options.json) return ctx.printJson({ out: opts.out, count: result.points.length, projection: result.projection, extent: result.extent, legend: result.legend, points_file: opts.points ?? null });
       ctx.print(`wrote ${opts.out} (${result.points.length} points${result.projection ? ', PCA projection' : ''})`);
+      if (result.legend) ctx.print(`${result.legend.title}: ${result.legend.entries.map((e) => e.label).join(', ')}`);
     });
 }
 
@@ -230,6 +235,7 @@ export function registerEvaluate(program: Command): void {
     .option('--max-samples <n>', 'at most this many real samples (a seeded subset)', positiveInt('--max-samples'), 500)
     .option('--generated <n>', `samples to generate for the generation metrics (2 to ${MAX_POINTS})`, positiveInt('--generated'), 200)
     .option('--grid <n>', 'grid side for latent smoothness (2-D latents)', positiveInt('--grid'), 8)
+    .option('--per-class <n>', 'class evaluation: samples generated per requested class of a model conditioned on class (velocities spread over 0..1)', positiveInt('--per-class'), DEFAULT_PER_CLASS)
     .option('--bounds <spec>', `box of the smoothness grid and of uniform random points (autoencoders): ${BOUNDS_SYNTAX}`, 'p1-99')
     .option('--resamples <n>', 'bootstrap resamples of the intervals of set-level metrics (0: no intervals)', (v) => nonNegativeInt('--resamples', v), 200)
     .option('--seed <n>', 'seed of subsets, random latent points, k-means and the bootstrap', seedOption('--seed'), 1)
@@ -239,7 +245,16 @@ export function registerEvaluate(program: Command): void {
       '\nThe table has one row per metric: n_real and n_generated say how many real and generated (reconstructed,\n' +
         `decoded) samples it rests on; Fréchet distance, NDB and nn_to_real carry a ${Math.round(BOOTSTRAP_LEVEL * 100)}% bootstrap interval [low, high].\n` +
         'A warning names every metric that rests on fewer samples than it needs (the rules are in docs/metrics.md).\n' +
-        'A dataset row holding NaN or Infinity exits 2 naming the row and its source file.',
+        'A dataset row holding NaN or Infinity exits 2 naming the row and its source file.\n' +
+        `\nDrum classes (a dataset with classes, preprocess --labels): an independent classifier, k-nearest neighbours (k = ${KNN_K})\n` +
+        `on log-mel statistics, is fitted to the dataset's labelled rows (at most --max-samples) with ${Math.round(CLASSIFIER_HELD_OUT * 100)}% of each class held out;\n` +
+        'class_real_accuracy is its accuracy on those held-out real rows. A model conditioned on class generates --per-class\n' +
+        'samples of every class (prior latents, velocities spread over 0..1): class_gen_accuracy[:class] is the share the\n' +
+        'classifier assigns to the requested class, velocity_spearman[:class] the rank correlation of the requested velocity\n' +
+        "with the generated attack level. A model not conditioned on class gets class_gen_fraction:class, the classifier's\n" +
+        'verdicts on its prior samples (no class can be asked of it). metrics.md has the table per class.\n' +
+        'Conditional models: real rows are encoded with their own class and level; random samples take the condition of a\n' +
+        'real row drawn at random; the smoothness grid is decoded at the most common class, velocity 0.5.',
     )
     .action(async (opts, cmd: Command) => {
       const ctx = contextFor(cmd);
@@ -255,11 +270,13 @@ export function registerEvaluate(program: Command): void {
       const dataset = openDataset(datasetPath);
       const evaluations: ModelEvaluation[] = [];
       try {
+        // One classifier for every model: they are judged by the same ear.
+        const classifier = fitDatasetClassifier(dataset, datasetPath, { maxRows: opts.maxSamples, seed: opts.seed, attack: dataset.info.attack });
         for (const dir of opts.model as string[]) {
           const model = await openModel(dir, { encoder: readModelMetadata(dir).parts.includes('encoder') });
           try {
             evaluations.push(
-              evaluateModel({ model, dataset, datasetPath, split, maxSamples: opts.maxSamples, generated: opts.generated, grid: opts.grid, seed: opts.seed, bounds, resamples: opts.resamples, info: ctx.info, warn: ctx.warn, progress: ctx.progress }),
+              evaluateModel({ model, dataset, datasetPath, split, maxSamples: opts.maxSamples, generated: opts.generated, grid: opts.grid, perClass: opts.perClass, classifier, seed: opts.seed, bounds, resamples: opts.resamples, info: ctx.info, warn: ctx.warn, progress: ctx.progress }),
             );
           } finally {
             disposeModel(model);
@@ -273,6 +290,7 @@ export function registerEvaluate(program: Command): void {
       const rowsLines = [...new Set(evaluations.map(describeRows))];
       const warnings = evaluations.flatMap((e) => e.warnings.map((w) => `${e.name}: ${w}`));
       const intervals = `[low, high]: ${Math.round(BOOTSTRAP_LEVEL * 100)}% bootstrap interval, ${opts.resamples} resamples (seed ${opts.seed}).`;
+      const classes = classesMarkdown(evaluations);
       if (opts.out) {
         const md = [
           `# Evaluation on ${datasetPath} (${split === 'held-out' ? 'held-out dataset, used whole' : `${split} split`})`,
@@ -282,6 +300,7 @@ export function registerEvaluate(program: Command): void {
           headline,
           intervals,
           '',
+          ...(classes ? ['## Drum classes', '', classes] : []),
           ...(warnings.length > 0 ? ['## Warnings', '', ...warnings.map((w) => `- ${w}`), ''] : []),
           '## Every metric',
           '',
@@ -298,6 +317,10 @@ export function registerEvaluate(program: Command): void {
       ctx.print('');
       ctx.print(headline);
       if (opts.resamples > 0) ctx.print(intervals);
+      if (classes) {
+        ctx.print('');
+        ctx.print(classes);
+      }
       const total = new Set(evaluations.flatMap((e) => Object.keys(e.metrics))).size;
       ctx.print(opts.out ? `all ${total} metrics: ${path.join(opts.out, 'metrics.md')} (and metrics.json)` : `all ${total} metrics: --out DIR or --json`);
     });
