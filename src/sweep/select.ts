@@ -20,21 +20,16 @@ function parseIndex(text: string, what: string): number {
 }
 
 /**
- * The index from `--index` (a number or "auto"). With auto: the first of SAMPGEN_INDEX, SLURM_ARRAY_TASK_ID
- * (minus SLURM_ARRAY_TASK_MIN when that is set, so `--array=1-14` maps to entries 0..13), JOB_COMPLETION_INDEX.
+ * The index from `--index` (a number or "auto"). With auto: the first of SAMPGEN_INDEX, SLURM_ARRAY_TASK_ID,
+ * JOB_COMPLETION_INDEX, each taken as the grid index itself. Slurm's is not offset by SLURM_ARRAY_TASK_MIN: that is
+ * the lowest index of this submission, so resubmitting one task (`sbatch --array=5`) would have run entry 0.
  */
 export function resolveIndex(value: string, env: NodeJS.ProcessEnv = process.env): IndexSource {
   if (value !== 'auto') return { index: parseIndex(value, '--index'), source: '--index' };
   for (const name of INDEX_VARIABLES) {
     const raw = env[name];
     if (raw === undefined || raw.trim() === '') continue;
-    const index = parseIndex(raw, name);
-    if (name === 'SLURM_ARRAY_TASK_ID' && env.SLURM_ARRAY_TASK_MIN !== undefined && env.SLURM_ARRAY_TASK_MIN.trim() !== '') {
-      const min = parseIndex(env.SLURM_ARRAY_TASK_MIN, 'SLURM_ARRAY_TASK_MIN');
-      if (index < min) throw new UserError(`SLURM_ARRAY_TASK_ID ${index} is below SLURM_ARRAY_TASK_MIN ${min}`);
-      return { index: index - min, source: `SLURM_ARRAY_TASK_ID ${index} - SLURM_ARRAY_TASK_MIN ${min}` };
-    }
-    return { index, source: name };
+    return { index: parseIndex(raw, name), source: name };
   }
   throw new UserError(
     `--index auto: none of ${INDEX_VARIABLES.join(', ')} is set; run under a Slurm array or a Kubernetes Indexed Job, ` +

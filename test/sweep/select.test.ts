@@ -5,9 +5,10 @@ describe('--index auto', () => {
   test('SAMPGEN_INDEX', () => {
     expect(resolveIndex('auto', { SAMPGEN_INDEX: '4' })).toEqual({ index: 4, source: 'SAMPGEN_INDEX' });
   });
-  test('SLURM_ARRAY_TASK_ID, minus SLURM_ARRAY_TASK_MIN when set', () => {
-    expect(resolveIndex('auto', { SLURM_ARRAY_TASK_ID: '7' }).index).toBe(7);
-    expect(resolveIndex('auto', { SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_MIN: '1' }).index).toBe(6);
+  test('SLURM_ARRAY_TASK_ID as it is: one task resubmitted alone (--array=7, so SLURM_ARRAY_TASK_MIN 7) is still entry 7', () => {
+    expect(resolveIndex('auto', { SLURM_ARRAY_TASK_ID: '7' })).toEqual({ index: 7, source: 'SLURM_ARRAY_TASK_ID' });
+    expect(resolveIndex('auto', { SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_MIN: '7' })).toEqual({ index: 7, source: 'SLURM_ARRAY_TASK_ID' });
+    expect(resolveIndex('auto', { SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_MIN: '1' }).index).toBe(7);
   });
   test('JOB_COMPLETION_INDEX (Kubernetes Indexed Job)', () => {
     expect(resolveIndex('auto', { JOB_COMPLETION_INDEX: '0' })).toEqual({ index: 0, source: 'JOB_COMPLETION_INDEX' });
@@ -29,12 +30,12 @@ describe('selectEntries', () => {
     expect(selectEntries(14, { index: '13' }).indices).toEqual([13]);
     let err: unknown;
     try {
-      selectEntries(14, { index: 'auto', env: { SLURM_ARRAY_TASK_ID: '15', SLURM_ARRAY_TASK_MIN: '1' } });
+      selectEntries(14, { index: 'auto', env: { SLURM_ARRAY_TASK_ID: '14', SLURM_ARRAY_TASK_MIN: '1' } });
     } catch (e) {
       err = e;
     }
     expect(isUserError(err)).toBe(true);
-    expect((err as Error).message).toMatch(/index 14 \(from SLURM_ARRAY_TASK_ID 15 - SLURM_ARRAY_TASK_MIN 1\) is out of range: the grid has 14 entries \(indices 0\.\.13\)/);
+    expect((err as Error).message).toMatch(/index 14 \(from SLURM_ARRAY_TASK_ID\) is out of range: the grid has 14 entries \(indices 0\.\.13\)/);
   });
 
   test('shards 0..N-1 cover every entry exactly once, each in order', () => {

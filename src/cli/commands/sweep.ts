@@ -55,7 +55,7 @@ export function register(program: Command): void {
     .command('run')
     .description('Run entries of a grid: one (--index), a shard (--shard K/N) or all, in order; finished ones are skipped, interrupted ones resumed.')
     .argument('<grid>', 'grid file (YAML)')
-    .option('--index <i|auto>', `run one entry; auto: the first of ${INDEX_VARIABLES.join(', ')} (Slurm's minus SLURM_ARRAY_TASK_MIN)`)
+    .option('--index <i|auto>', `run one entry; auto: the first of ${INDEX_VARIABLES.join(', ')}`)
     .option('--shard <K/N>', 'run every entry i with i mod N = K, in sequence')
     .option('--set <key.path=value>', 'override a config key in every entry, like train --set (repeatable)', collect, [])
     .option('--smoke', 'every entry runs a few steps on a tiny synthetic dataset (everything under <runs>/.smoke/)')
