@@ -12,7 +12,13 @@ describe('examples run as written', () => {
   test('the Slurm script is bash -n clean, runs the study grid with --index auto, and its array covers the plan', () => {
     execFileSync('bash', ['-n', path.join(EXAMPLES, 'slurm/study-array.sh')]);
     const script = read('slurm/study-array.sh');
-    expect(script).toMatch(/^exec npx sampgen sweep run examples\/grids\/study\.yaml --index auto "\$@"$/m);
+    expect(script).toMatch(/^grid=\$\{SAMPGEN_GRID:-examples\/grids\/study\.yaml\}$/m);
+    // node itself, not npx (slurm-e2e.test.ts runs the script under a real Slurm; see the script's comments).
+    expect(script).toMatch(/^node bin\/sampgen sweep run "\$grid" --index auto "\$@" &$/m);
+    expect(script).not.toMatch(/^[^#]*\bnpx\b/m);
+    // The time-limit warning is USR1 to the batch shell, which requeues the task; TERM (scancel) never does.
+    expect(script).toMatch(/^#SBATCH --signal=B:USR1@\d+$/m);
+    expect(script).toMatch(/^trap '[^']*requeue=1[^']*' USR1$/m);
     const [, lo, hi] = /^#SBATCH --array=(\d+)-(\d+)$/m.exec(script)!;
     expect([Number(lo), Number(hi)]).toEqual([0, studyCount() - 1]);
     expect(fs.statSync(path.join(EXAMPLES, 'slurm/study-array.sh')).mode & 0o111).not.toBe(0);
