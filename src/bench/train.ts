@@ -14,6 +14,7 @@ import { Command } from 'commander';
 import { initBackend, backendSummary } from '../backend';
 import { loadConfig, LoadedConfig } from '../config';
 import { buildTrainer } from '../train/trainers';
+import { formatProfile, profileUnit, UnitProfile } from './profile';
 import { ModelTrainer } from '../train/model-trainer';
 import { Rng } from '../util/rng';
 import { PACKAGE_ROOT } from '../version';
@@ -115,6 +116,21 @@ export async function benchTrainer(trainer: ModelTrainer, batch: number, length:
   }
 }
 
+/** One unit of `trainer` (after one warm-up unit) under the kernel profiler (src/bench/profile.ts). */
+export async function profileTrainer(trainer: ModelTrainer, batch: number, length: number, unit = 1): Promise<UnitProfile> {
+  const rng = new Rng(11);
+  const x = tf.tensor2d(Float32Array.from({ length: batch * length }, () => rng.uniform(-1, 1)), [batch, length]);
+  try {
+    const runUnit = (first: number) => {
+      for (let i = 0; i < unit; i++) trainer.trainStep(x, { step: first + i, seed: first + i });
+    };
+    runUnit(0);
+    return await profileUnit(() => runUnit(unit));
+  } finally {
+    x.dispose();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
@@ -124,8 +140,10 @@ async function main(argv: string[]): Promise<void> {
     .option('--steps <n>', 'timed units per model', '10')
     .option('--warmup <n>', 'untimed units first', '3')
     .option('--json', 'print only a JSON array of rows')
+    .option('--profile', 'after timing, profile one unit of each model and print its top kernels by time (and the time outside TF.js kernels)')
     .parse(argv);
-  const o = program.opts<{ backend: string; models: string; batch?: string; length?: string; steps: string; warmup: string; json?: boolean }>();
+  const o = program.opts<{ backend: string; models: string; batch?: string; length?: string; steps: string; warmup: string; json?: boolean; profile?: boolean }>();
+  const profiles: string[][] = [];
   const log = o.json ? () => {} : (m: string) => process.stderr.write(m + '\n');
   const backend = await initBackend(o.backend as 'auto', log);
   const units = Number(o.steps);
@@ -157,6 +175,7 @@ async function main(argv: string[]): Promise<void> {
         gflops: model.flopsPerExample ? round((model.flopsPerExample(length, loaded) * samplesPerS) / 1e9, 2) : null,
       });
       log(`${name}: ${round(ms, 1)} ms per ${unit > 1 ? `generator step with ${unit} critic steps` : 'step'}`);
+      if (o.profile) profiles.push(formatProfile(`${name} (${backend.name}, batch ${batch}, length ${length})`, await profileTrainer(trainer, batch, length, unit)));
     } finally {
       trainer.dispose();
     }
@@ -172,6 +191,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(`| ${r.model} | ${r.config} | ${r.batch} | ${r.length} | ${r.steps_per_unit} | ${r.ms_per_unit} | ${r.samples_per_s} | ${r.gflops ?? '—'} |`);
   }
   console.log('unit: one training step; for the GAN one generator step with its critic steps (samples/s: real samples seen by the critic)');
+  for (const table of profiles) console.log(['', ...table].join('\n'));
   console.log(`\njson: ${JSON.stringify(rows)}`);
   console.log(`\nreproduce: npm run bench:train -- ${argv.slice(2).join(' ')}`.trimEnd());
 }

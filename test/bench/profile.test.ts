@@ -1,0 +1,30 @@
+import * as tf from '@tensorflow/tfjs';
+import { formatProfile, profileUnit } from '../../src/bench/profile';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+test('profileUnit counts each kernel a unit runs, sums their time, and accounts for the rest of the wall time', async () => {
+  const a = tf.randomNormal([64, 64], 0, 1, 'float32', 1) as tf.Tensor2D;
+  const profile = await profileUnit(() => {
+    tf.tidy(() => {
+      let x: tf.Tensor2D = a;
+      for (let i = 0; i < 3; i++) x = tf.matMul(x, a);
+      tf.tanh(x).dataSync();
+    });
+  });
+  const byName = Object.fromEntries(profile.kernels.map((k) => [k.kernel, k]));
+  expect(byName.BatchMatMul?.calls).toBe(3);
+  expect(byName.Tanh?.calls).toBe(1);
+  // Largest first, shares of the wall time, and kernels plus the outside time make the wall time.
+  profile.kernels.slice(1).forEach((k, i) => expect(k.ms).toBeLessThanOrEqual(profile.kernels[i]!.ms));
+  const inKernels = profile.kernels.reduce((s, k) => s + k.ms, 0);
+  expect(inKernels + profile.outsideMs).toBeCloseTo(Math.max(inKernels, profile.wallMs), 6);
+  expect(profile.kernels.every((k) => k.share >= 0 && k.share <= 1)).toBe(true);
+  const table = formatProfile('x', profile, 1);
+  expect(table[3]).toMatch(/^\| BatchMatMul \| 3 \|/);
+  expect(table.at(-2)).toMatch(/other kernels/);
+  expect(table.at(-1)).toMatch(/^\| outside TF.js kernels/);
+  a.dispose();
+});
