@@ -18,11 +18,19 @@ import { sha256Hex } from '../util/checksum';
 import { readCheckpointModelWeights } from './checkpoint';
 import { ModelTrainer } from './model-trainer';
 
+/** Where a fine-tuned run's first weights came from: the log line, and the facts provenance.jsonl records. */
+export interface InitFromRecord {
+  line: string;
+  /** The source as given, its kind, and the sha256 of each weights file read (by path inside the source). */
+  source: { path: string; kind: 'model' | 'run'; weights_sha256: Record<string, string> };
+}
+
 /**
  * Sets the trainer's weights from `source` (a model folder or run folder, as train.init_from gives it) and returns
- * the log line: the source, the sha256 of its weights, which networks were initialised and which start fresh.
+ * the log line (the source, the sha256 of its weights, which networks were initialised and which start fresh) with
+ * the record of the source that the run's provenance keeps.
  */
-export async function initFrom(trainer: ModelTrainer, source: string): Promise<string> {
+export async function initFrom(trainer: ModelTrainer, source: string): Promise<InitFromRecord> {
   if (!fs.existsSync(source)) throw new UserError(`train.init_from: ${source} does not exist (expected a model folder or a run folder)`);
   if (!fs.statSync(source).isDirectory()) throw new UserError(`train.init_from: ${source} is a file, not a model folder or a run folder`);
   if (fs.existsSync(path.join(source, SAMPGEN_JSON))) return initFromModelFolder(trainer, source);
@@ -33,7 +41,7 @@ export async function initFrom(trainer: ModelTrainer, source: string): Promise<s
   );
 }
 
-async function initFromModelFolder(trainer: ModelTrainer, dir: string): Promise<string> {
+async function initFromModelFolder(trainer: ModelTrainer, dir: string): Promise<InitFromRecord> {
   const metadata = readModelMetadata(dir);
   const targets = trainer.exportParts();
   const shared = Object.keys(targets).filter((name) => metadata.parts.includes(name));
@@ -44,6 +52,7 @@ async function initFromModelFolder(trainer: ModelTrainer, dir: string): Promise<
     );
   }
   const sums: string[] = [];
+  const weightsSha256: Record<string, string> = {};
   const set = new Set<tf.LayerVariable>();
   for (const name of shared.sort()) {
     const part = await loadModelPart(dir, name); // checks the part's files against sampgen.json's sha256
@@ -54,12 +63,17 @@ async function initFromModelFolder(trainer: ModelTrainer, dir: string): Promise<
       part.dispose();
     }
     for (const v of targets[name]!.weights) set.add(v);
-    sums.push(`${name}/${WEIGHTS_BIN} sha256 ${sha256Hex(fs.readFileSync(path.join(dir, name, WEIGHTS_BIN)))}`);
+    const sha = sha256Hex(fs.readFileSync(path.join(dir, name, WEIGHTS_BIN)));
+    weightsSha256[`${name}/${WEIGHTS_BIN}`] = sha;
+    sums.push(`${name}/${WEIGHTS_BIN} sha256 ${sha}`);
   }
-  return `train.init_from: model folder ${dir} (${metadata.model_type}; ${sums.join(', ')}): ${coverage(trainer, set)}`;
+  return {
+    line: `train.init_from: model folder ${dir} (${metadata.model_type}; ${sums.join(', ')}): ${coverage(trainer, set)}`,
+    source: { path: dir, kind: 'model', weights_sha256: weightsSha256 },
+  };
 }
 
-async function initFromRun(trainer: ModelTrainer, runDir: string): Promise<string> {
+async function initFromRun(trainer: ModelTrainer, runDir: string): Promise<InitFromRecord> {
   const read = readCheckpointModelWeights(runDir);
   if (!read) throw new UserError(`train.init_from: run ${runDir} has no checkpoint to start from`);
   try {
@@ -76,10 +90,10 @@ async function initFromRun(trainer: ModelTrainer, runDir: string): Promise<strin
       copyWeights(model, read.models[name]!, `${read.dir} (network ${name})`);
       for (const v of model.weights) set.add(v);
     }
-    return (
-      `train.init_from: run ${runDir}, its ${read.slot} checkpoint (epoch ${read.epoch}, weights.bin sha256 ${read.sha256}): ` +
-      coverage(trainer, set)
-    );
+    return {
+      line: `train.init_from: run ${runDir}, its ${read.slot} checkpoint (epoch ${read.epoch}, weights.bin sha256 ${read.sha256}): ` + coverage(trainer, set),
+      source: { path: runDir, kind: 'run', weights_sha256: { [path.relative(runDir, path.join(read.dir, 'weights.bin')).split(path.sep).join('/')]: read.sha256 } },
+    };
   } finally {
     for (const tensors of Object.values(read.models)) tf.dispose(tensors);
   }

@@ -27,7 +27,7 @@ import { createAugmenter } from './augment';
 import { describeCondition } from '../models/condition';
 import { conditionBatch } from './condition-batch';
 import { exportTrained } from './export-run';
-import { initFrom } from './init-from';
+import { initFrom, InitFromRecord } from './init-from';
 import { openTrainingDataset } from './training-data';
 import { appendLog, EpochRecord, numericFields, readLog, truncateLog } from './log';
 import { ModelTrainer } from './model-trainer';
@@ -132,10 +132,15 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       const best = new BestWeights();
       try {
         let state: TrainState = newState();
+        let initFromSource: InitFromRecord['source'] | undefined;
         if (config.train.init_from != null) {
           // Fine-tuning starts a fresh run from trained weights; a resumed run continues from its own checkpoint.
           if (resuming) log(`train.init_from ${config.train.init_from} is not read: the run continues from its checkpoint's weights`);
-          else log(await initFrom(trainer, config.train.init_from));
+          else {
+            const record = await initFrom(trainer, config.train.init_from);
+            log(record.line);
+            initFromSource = record.source;
+          }
         }
         if (resuming) {
           if (hasCheckpoint(runDir, 'best')) {
@@ -161,6 +166,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
           startStep: state.step,
           backend: backendSummary(),
           datasetFingerprint: identity.datasetFingerprint,
+          initFrom: initFromSource,
           progress,
         });
         let result: TrainResult;

@@ -37,10 +37,15 @@ export function startTracking(input: {
   startStep: number;
   backend: string;
   datasetFingerprint: string;
+  /** A fine-tuned run's first session: the weights it started from (train.init_from), recorded in provenance.jsonl. */
+  initFrom?: { path: string; kind: 'model' | 'run'; weights_sha256: Record<string, string> };
   progress: Progress;
 }): Tracking {
   const { runDir, loaded, trainer, dataset, progress } = input;
-  const provenance = collectProvenance({ configFile: loaded.file, backend: input.backend, datasetFingerprint: input.datasetFingerprint });
+  const provenance = {
+    ...collectProvenance({ configFile: loaded.file, backend: input.backend, datasetFingerprint: input.datasetFingerprint }),
+    ...(input.initFrom ? { init_from: input.initFrom } : {}),
+  };
   const provenanceFile = path.join(runDir, 'provenance.jsonl');
   try {
     fs.appendFileSync(provenanceFile, JSON.stringify({ ...provenance, start_step: input.startStep }) + '\n');

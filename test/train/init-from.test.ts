@@ -44,7 +44,13 @@ beforeAll(async () => {
 test('from a model folder: every exported part sets the network of its name; the line names the weights sha256', async () => {
   const trainer = buildTrainer(config(source.root, source.data, {}, { seed: 9 }).config, 123);
   try {
-    const line = await initFrom(trainer, source.modelDir);
+    const { line, source: recorded } = await initFrom(trainer, source.modelDir);
+    expect(recorded).toEqual({
+      path: source.modelDir,
+      kind: 'model',
+      weights_sha256: { 'decoder/weights.bin': expect.stringMatching(/^[0-9a-f]{64}$/), 'encoder/weights.bin': expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
+    expect(line).toContain(recorded.weights_sha256['decoder/weights.bin']);
     for (const part of ['encoder', 'decoder']) {
       const exported = await loadModelPart(source.modelDir, part);
       expect(values(trainer.models[part]!)).toEqual(values(exported));
@@ -59,7 +65,8 @@ test('from a model folder: every exported part sets the network of its name; the
 test('from a run folder: its best checkpoint (what it exported), every network', async () => {
   const trainer = buildTrainer(config(source.root, source.data).config, 123);
   try {
-    const line = await initFrom(trainer, source.runDir);
+    const { line, source: recorded } = await initFrom(trainer, source.runDir);
+    expect(recorded).toEqual({ path: source.runDir, kind: 'run', weights_sha256: { 'checkpoints/best/weights.bin': expect.stringMatching(/^[0-9a-f]{64}$/) } });
     const exported = await loadModelPart(source.modelDir, 'decoder');
     expect(values(trainer.models.decoder!)).toEqual(values(exported));
     exported.dispose();
@@ -88,7 +95,7 @@ test('a VAE from a VAE model folder: the exported mean encoder sets its layers, 
   const trained = await trainModel({ loaded: config(source.root, source.data, vae, { epochs: 1 }, 'vae') });
   const trainer = buildTrainer(config(source.root, source.data, vae).config, 77);
   try {
-    const line = await initFrom(trainer, trained.modelDir!);
+    const { line } = await initFrom(trainer, trained.modelDir!);
     expect(line).toMatch(/\(vae; .*\): initialised decoder, encoder \(\d+ of \d+ weights; the rest fresh\)$/);
   } finally {
     trainer.dispose();
@@ -103,6 +110,9 @@ test('train: a fresh run starts from the weights, resume keeps its checkpoint\'s
   const tuned = await trainModel({ loaded, export: false, progress });
   expect(tuned.runDir).not.toBe(fresh.runDir);
   expect(lines.join('\n')).toMatch(/train.init_from: model folder .*initialised encoder, decoder/);
+  // The source's weights are part of the run's provenance, not only of a log line that scrolls away.
+  const provenance = fs.readFileSync(path.join(tuned.runDir, 'provenance.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  expect(provenance[0].init_from).toMatchObject({ path: source.modelDir, kind: 'model', weights_sha256: { 'encoder/weights.bin': expect.stringMatching(/^[0-9a-f]{64}$/) } });
   // Started from 6 trained epochs: its first epoch is already better than a fresh run's.
   expect(readLog(tuned.runDir)[0]!.loss).toBeLessThan(readLog(fresh.runDir)[0]!.loss);
 
@@ -121,5 +131,7 @@ test('train: a fresh run starts from the weights, resume keeps its checkpoint\'s
   const second = await trainModel({ loaded: again(), resume: true, export: false, progress: { ...silentProgress, log: (m) => resumedLines.push(m) } });
   expect(second.status).toBe('completed');
   expect(resumedLines.join('\n')).toMatch(/is not read: the run continues from its checkpoint's weights/);
+  const sessions = fs.readFileSync(path.join(second.runDir, 'provenance.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  expect(sessions.map((p) => p.init_from?.kind ?? null)).toEqual(['model', null]); // the resumed session read no source
   expect(readLog(second.runDir).map((r) => [r.loss, r.val_loss])).toEqual(readLog(tuned.runDir).map((r) => [r.loss, r.val_loss]));
 });
