@@ -1,4 +1,3 @@
-import { promises as fsp } from 'fs';
 import { AudioDecodeError, AudioTooLongError } from './errors';
 import { decodeAiff } from './aiff';
 import { declaredSamples, declaredSize } from './declared';
@@ -9,6 +8,9 @@ import { decodeOpus } from './opus';
 import { decodeVorbis } from './vorbis';
 import { decodeWav } from './wav';
 import { DecodedAudio, DecodeOptions } from './types';
+
+// No Node module is imported here, so that the static site's page bundles this decoder (readAudioFile, which reads
+// a file from disk, is in read-file.ts).
 
 /**
  * Decode a WAV, FLAC, AIFF/AIFC, Ogg Vorbis, Ogg Opus or MP3 file held in memory to float32 channels. Every problem
@@ -47,28 +49,4 @@ export async function decodeAudio(bytes: Uint8Array, options: DecodeOptions = {}
     case 'mp3':
       return decodeMp3(bytes, container.offset, options);
   }
-}
-
-/** Human text for the fs errors a user can cause, without the path (the caller names the file). */
-const FS_REASONS: Record<string, string> = {
-  ENOENT: 'no such file',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EISDIR: 'it is a directory',
-  ENOTDIR: 'a parent path is not a directory',
-  ELOOP: 'too many symbolic links',
-  EMFILE: 'too many open files',
-  EIO: 'input/output error',
-};
-
-export async function readAudioFile(path: string): Promise<DecodedAudio> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await fsp.readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code ? `${FS_REASONS[code] ?? 'error'} (${code})` : err instanceof Error ? err.message : String(err);
-    throw new AudioDecodeError(`cannot read file: ${reason}`, { cause: err });
-  }
-  return decodeAudio(bytes);
 }

@@ -13,6 +13,10 @@ import * as path from 'path';
  * its Float32Arrays are ordinary Float32Arrays in tests).
  */
 
+// What the decoders' results carry is read by wasm-results.ts, which the static site's page bundles with its own loader.
+export { decodeErrors, withoutConsoleErrors } from './wasm-results';
+export type { DecoderFrameError } from './wasm-results';
+
 const cache = new Map<string, Record<string, unknown>>();
 
 /**
@@ -38,41 +42,4 @@ export function loadDecoderBundle<T>(packageName: string, bundle: string, names:
     cache.set(key, exports);
   }
   return exports as unknown as T;
-}
-
-/** An error the decoders report per frame or packet (see @wasm-audio-decoders/common's DecodeError). */
-export interface DecoderFrameError {
-  message: string;
-  frameNumber: number;
-  inputBytes: number;
-  outputSamples: number;
-}
-
-/**
- * The errors array of a decode result. The minified bundles mangle the `errors` property name (to a one-letter
- * name that differs from package to package), unlike their ES module builds, so we accept `errors` or the one
- * other array-valued property besides the known ones. If neither exists we fail loudly rather than silently stop
- * checking for corrupt frames; the tests cover this with a corrupted frame for each format.
- */
-export function decodeErrors(result: object, packageName: string, knownArrayKeys: readonly string[] = ['channelData']): DecoderFrameError[] {
-  const record = result as Record<string, unknown>;
-  if (Array.isArray(record.errors)) return record.errors as DecoderFrameError[];
-  const candidates = Object.entries(record).filter(([key, value]) => !knownArrayKeys.includes(key) && Array.isArray(value));
-  if (candidates.length !== 1) throw new Error(`${packageName}: cannot find the errors array in the decode result (package changed?)`);
-  return candidates[0]![1] as DecoderFrameError[];
-}
-
-/**
- * Runs `call` with console.error silenced. The decoders print each error they also return (which we turn into our
- * own message), which would litter preprocessing's output. Only for calls that do all their work synchronously
- * (the promise they may return is settled by then), so that nobody else's output can be swallowed.
- */
-export function withoutConsoleErrors<T>(call: () => T): T {
-  const originalError = console.error;
-  try {
-    console.error = () => undefined;
-    return call();
-  } finally {
-    console.error = originalError;
-  }
 }

@@ -1,34 +1,13 @@
 import * as fs from 'fs';
-import { readAudioFile, AudioDecodeError, DecodedAudio } from '../audio';
+import { readAudioFile, AudioDecodeError } from '../audio';
 import { specialFileKind } from '../util/file-kind';
 import { ModelMetadata } from '../export';
 import { UserError } from '../errors';
-import { preprocessWithLevels, SourceLevels } from '../preprocess/pipeline';
-import { ChannelMode } from '../preprocess/channel';
+import type { SourceLevels } from '../preprocess/pipeline';
+import { preprocessDecodedWithLevels } from './model-chain';
 
-/**
- * The dataset's own chain (channel, resample, peak-align, trim) with the parameters recorded in the model's
- * sampgen.json, so that a new sample lands where the training data did. Returns the row, or why it can't be used.
- */
-export function preprocessDecodedForModel(decoded: DecodedAudio, meta: Pick<ModelMetadata, 'preprocess' | 'length'>): Float32Array | { reason: string } {
-  const done = preprocessDecodedWithLevels(decoded, meta);
-  return 'reason' in done ? done : done.row;
-}
-
-/** preprocessDecodedForModel, with the source's level before processing (a conditional model's velocity). */
-export function preprocessDecodedWithLevels(decoded: DecodedAudio, meta: Pick<ModelMetadata, 'preprocess' | 'length'>): { row: Float32Array; levels: SourceLevels } | { reason: string } {
-  const p = meta.preprocess;
-  const done = preprocessWithLevels(decoded, {
-    sampleRate: p.sample_rate,
-    channel: p.channel as ChannelMode,
-    attackSamples: p.attack,
-    lengthSamples: p.length,
-  });
-  if (!('reason' in done) && done.row.length !== meta.length) {
-    return { reason: `the preprocessing chain made ${done.row.length} samples but the model takes ${meta.length}` };
-  }
-  return done;
-}
+// The chain on decoded audio lives in model-chain.ts, free of Node's modules, so that the static site's page runs it.
+export { preprocessDecodedForModel, preprocessDecodedWithLevels } from './model-chain';
 
 /** Reads an audio file and preprocesses it for the model; a file that can't be used is a UserError naming it. */
 export async function preprocessForModel(file: string, meta: ModelMetadata): Promise<Float32Array> {
