@@ -300,7 +300,7 @@ describeSlurm('examples/slurm/study-array.sh on a real single-node Slurm', () =>
 
   test("a task warned by --signal before its time limit: sampgen checkpoints and exits 0, the task requeues itself and resumes", async () => {
     const e = faultEntries[0]!;
-    const stopped = new RegExp(`entry 0 ${e.name}-${e.hash}: interrupted \\(SIGTERM\\); checkpoint kept[^]*requeueing array task 0 \\(job ${preemptJob}\\) to resume`);
+    const stopped = new RegExp(`entry 0 ${e.name}-${e.hash}: interrupted \\(SIGTERM\\); checkpoint kept[^]*?requeueing array task 0 \\(job ${preemptJob}\\) to resume`);
     // The warning may come while sampgen still starts (then it stops before training and the task requeues without a
     // checkpoint); the test waits for a requeue after a checkpoint and the resumed run's first epoch after it.
     let before = 0;
@@ -310,7 +310,7 @@ describeSlurm('examples/slurm/study-array.sh on a real single-node Slurm', () =>
         const out = output(preemptJob, 0);
         const m = stopped.exec(out);
         if (!m) return undefined;
-        before = Number(/stopped \(SIGTERM\) after epoch (\d+)/.exec(out.slice(0, m.index + m[0].length))?.[1] ?? NaN);
+        before = Number(/stopped \(SIGTERM\) (?:after|at) epoch (\d+)/.exec(out.slice(0, m.index + m[0].length))?.[1] ?? NaN);
         const rest = out.slice(m.index + m[0].length);
         return rest.includes(`entry 0: resuming ${e.name}-${e.hash}`) && epochs(e.runDir).length > before;
       },
