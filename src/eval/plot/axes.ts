@@ -1,17 +1,18 @@
 /**
- * Cartesian chart layout and decoration: margins sized to the measured tick labels, data → pixel scales (linear
- * or log10), grid, frame, ticks, axis labels, title and subtitle. Every x/y plot goes through here, which is what
- * keeps their style identical.
+ * The frame of the raster plots (waveform, spectrogram): margins sized to the measured tick labels, linear data →
+ * pixel scales, grid, frame, ticks, axis labels, title and subtitle. Charts (lines, scatter, heatmap) are
+ * Vega-Lite specifications (src/eval/chart); these plots are images painted pixel by pixel (an envelope per pixel
+ * column, an STFT per pixel), which `generate --plots` writes for every sample it decodes, so they stay on the
+ * canvas, at a few milliseconds each, in the same style.
  */
 import { font, fontSizes, fitText, STYLE, type Ctx, type FontSizes, type Rect, type Surface } from './canvas';
-import { formatLogTick, formatTick, logTicks, niceStep, niceTicks } from './ticks';
+import { formatTick, niceStep, niceTicks } from './ticks';
 
 export interface AxisSpec {
   /** Data values at the two ends of the axis (left→right, bottom→top). */
   domain: [number, number];
-  log?: boolean;
   label?: string;
-  /** Tick positions; by default nice numbers (or decades on a log axis) for the axis length. */
+  /** Tick positions; by default nice numbers for the axis length. */
   ticks?: number[];
   format?: (value: number) => string;
   /** Only whole-number ticks (epochs, sizes): no "1.5" between epoch 1 and 2. */
@@ -41,7 +42,6 @@ export interface Chart {
 
 export interface ResolvedAxis {
   domain: [number, number];
-  log: boolean;
   ticks: number[];
   labels: string[];
   /** Data value → pixel coordinate (x: from the left edge, y: from the top edge of the figure). */
@@ -61,7 +61,7 @@ export function beginChart(surface: Surface, spec: ChartSpec): Chart {
   const right = pad + (spec.rightReserve ?? 0) + fonts.tick; // room for the last x tick label's overhang
   const areaHeight = Math.max(10, height - top - bottom);
 
-  const yDomain = widen(spec.y.domain, spec.y.log === true);
+  const yDomain = widen(spec.y.domain);
   const yTarget = clamp(Math.round(areaHeight / (fonts.tick * 4.5)), 2, 10);
   const yTicks = axisTicks(spec.y, yDomain, yTarget);
   ctx.font = font(fonts.tick);
@@ -69,7 +69,7 @@ export function beginChart(surface: Surface, spec: ChartSpec): Chart {
   const left = pad + (spec.y.label ? fonts.label * 1.5 : 0) + yLabelWidth + TICK_LEN + 6;
   const areaWidth = Math.max(10, width - left - right);
 
-  const xDomain = widen(spec.x.domain, spec.x.log === true);
+  const xDomain = widen(spec.x.domain);
   // Fewer x ticks until their labels no longer crowd each other.
   let xTarget = clamp(Math.round(areaWidth / (fonts.tick * 8)), 2, 10);
   let xTicks = axisTicks(spec.x, xDomain, xTarget);
@@ -86,8 +86,8 @@ export function beginChart(surface: Surface, spec: ChartSpec): Chart {
     fonts,
     area,
     spec,
-    x: { domain: xDomain, log: spec.x.log === true, ...xTicks, toPx: scale(xDomain, spec.x.log === true, area.x, area.x + area.width) },
-    y: { domain: yDomain, log: spec.y.log === true, ...yTicks, toPx: scale(yDomain, spec.y.log === true, area.y + area.height, area.y) },
+    x: { domain: xDomain, ...xTicks, toPx: scale(xDomain, area.x, area.x + area.width) },
+    y: { domain: yDomain, ...yTicks, toPx: scale(yDomain, area.y + area.height, area.y) },
   };
 
   ctx.fillStyle = STYLE.plotBackground;
@@ -212,32 +212,23 @@ function drawGrid(ctx: Ctx, chart: Chart): void {
 }
 
 function axisTicks(spec: AxisSpec, domain: [number, number], target: number): { ticks: number[]; labels: string[] } {
-  const log = spec.log === true;
-  let ticks = spec.ticks ?? (log ? logTicks(domain[0], domain[1], target) : niceTicks(domain[0], domain[1], target));
-  if (spec.integer && spec.ticks === undefined && !log) ticks = ticks.filter((t) => Number.isInteger(t));
+  let ticks = spec.ticks ?? niceTicks(domain[0], domain[1], target);
+  if (spec.integer && spec.ticks === undefined) ticks = ticks.filter((t) => Number.isInteger(t));
   const step = ticks.length > 1 ? Math.abs((ticks[1] as number) - (ticks[0] as number)) : niceStep(domain[0], domain[1], target);
-  const format = spec.format ?? (log ? formatLogTick : (v: number) => formatTick(v, step));
+  const format = spec.format ?? ((v: number) => formatTick(v, step));
   return { ticks, labels: ticks.map(format) };
 }
 
-/** A data → pixel map; on a log axis, values ≤ 0 map to NaN (the caller leaves a gap). */
-export function scale(domain: [number, number], log: boolean, r0: number, r1: number): (v: number) => number {
-  const f = log ? (v: number) => (v > 0 ? Math.log10(v) : Number.NaN) : (v: number) => v;
-  const d0 = f(domain[0]);
-  const d1 = f(domain[1]);
+/** A linear data → pixel map. */
+export function scale(domain: [number, number], r0: number, r1: number): (v: number) => number {
+  const [d0, d1] = domain;
   const k = (r1 - r0) / (d1 - d0);
-  return (v: number) => r0 + (f(v) - d0) * k;
+  return (v: number) => r0 + (v - d0) * k;
 }
 
-/** A zero-width (or, on a log axis, non-positive) domain made usable so that scales never divide by zero. */
-function widen(domain: [number, number], log: boolean): [number, number] {
-  let [a, b] = domain;
-  if (log) {
-    if (!(a > 0)) a = b > 0 ? b / 10 : 1;
-    if (!(b > 0)) b = a * 10;
-    if (a === b) return [a / 2, b * 2];
-    return [a, b];
-  }
+/** A zero-width domain made usable so that scales never divide by zero. */
+function widen(domain: [number, number]): [number, number] {
+  const [a, b] = domain;
   if (!Number.isFinite(a) || !Number.isFinite(b)) return [0, 1];
   if (a === b) return a === 0 ? [-1, 1] : [a - Math.abs(a) * 0.5, b + Math.abs(b) * 0.5];
   return [a, b];

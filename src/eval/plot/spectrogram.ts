@@ -3,7 +3,7 @@ import { beginChart, finishChart, type Chart } from './axes';
 import { checkSide, createSurface, fontSizes, toPng, type Rect, type Surface } from './canvas';
 import { colorBarWidth, drawColorBar, type ColorBarSpec } from './colorbar';
 import { viridis, type Rgb } from './colormap';
-import { stftMagnitudeDb, type StftDb } from './stft';
+import { magnitudeSpectrogram } from '../spectrum';
 import { checkSampleRate } from './validate';
 import { UserError } from '../../errors';
 
@@ -22,6 +22,40 @@ export interface SpectrogramOptions {
   maxDb?: number;
   /** Highest frequency shown in Hz (default Nyquist). */
   maxFrequency?: number;
+}
+
+/** STFT magnitudes in dBFS, frame-major (db[frame * bins + bin]), with the FFT size and hop they were taken at. */
+export interface StftDb {
+  fftSize: number;
+  hopSize: number;
+  frames: number;
+  /** fftSize / 2 + 1: DC to Nyquist. */
+  bins: number;
+  db: Float32Array;
+}
+
+/** dB floor for exact zeros (silence), far below anything a 24-bit file can hold (-144 dBFS). */
+export const DB_FLOOR = -200;
+
+/**
+ * The STFT of src/eval/spectrum.ts (the one every spectral metric uses: frames from sample 0, zero-padded at the
+ * end, periodic Hann window) in dBFS: magnitudes scaled by 2 / Σw, so that a full-scale sine centred on a bin reads
+ * 0 dB (DC and Nyquist, which have no mirror image, read 6 dB low). Non-finite samples count as silence, so that
+ * one NaN shows as a gap rather than blanking every frame it falls in.
+ */
+export function stftMagnitudeDb(samples: ArrayLike<number>, opts: { fftSize?: number; hopSize?: number } = {}): StftDb {
+  const fftSize = opts.fftSize ?? 1024;
+  const hopSize = opts.hopSize ?? 256;
+  const finite = Float32Array.from(samples, (v) => (Number.isFinite(v) ? v : 0));
+  const { frames, bins, data } = magnitudeSpectrogram(finite, fftSize, hopSize);
+  // Σw of the periodic Hann window is exactly N/2.
+  const gain = 4 / fftSize;
+  const db = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const mag = data[i]! * gain;
+    db[i] = mag > 0 ? Math.max(DB_FLOOR, 20 * Math.log10(mag)) : DB_FLOOR;
+  }
+  return { fftSize, hopSize, frames, bins, db };
 }
 
 export function spectrogramPng(samples: Float32Array, sampleRate: number, opts: SpectrogramOptions = {}): Uint8Array {

@@ -1,6 +1,6 @@
 /**
- * Axis tick generation: "nice numbers" (1, 2 or 5 × 10^k) so that tick labels are short and read at a glance,
- * plus decade ticks for logarithmic axes. Pure functions, no drawing.
+ * Axis tick generation: "nice numbers" (1, 2 or 5 × 10^k) so that tick labels are short and read at a glance.
+ * Pure functions, no drawing: the raster plots' axes, the charts' colour-bar label format, the audition pad.
  *
  * Hand-written rather than taken from d3-scale: the algorithm is a dozen lines and d3 is ESM-only, which this
  * CommonJS project cannot require.
@@ -80,47 +80,4 @@ export function formatExponent(value: number): string {
   const m = Number.parseFloat(Number.parseFloat(mantissa ?? '0').toPrecision(3));
   const e = Number.parseInt(exponent ?? '0', 10);
   return `${m}e${e}`;
-}
-
-/**
- * Ticks for a base-10 logarithmic axis over [min, max] (both > 0): every decade, thinned to at most about
- * `target` labels when the range spans many decades; within two decades or less the 2× and 5× ticks are
- * added, and a range too narrow to hold two of those gets linear nice ticks, so a short log axis (a loss that
- * barely moves) still has several labels.
- */
-export function logTicks(min: number, max: number, target = 6): number[] {
-  if (!(min > 0) || !(max > 0) || !Number.isFinite(min) || !Number.isFinite(max)) return [];
-  const lo = Math.min(min, max);
-  const hi = Math.max(min, max);
-  const eps = 1e-9;
-  const d0 = Math.floor(Math.log10(lo) + eps);
-  const d1 = Math.ceil(Math.log10(hi) - eps);
-  const decades = d1 - d0;
-  const inRange = (v: number) => v >= lo * (1 - eps) && v <= hi * (1 + eps);
-  if (decades <= 2) {
-    const ticks: number[] = [];
-    for (let d = d0; d <= d1; d++) {
-      for (const m of [1, 2, 5]) {
-        const v = clean(m * Math.pow(10, d));
-        if (inRange(v)) ticks.push(v);
-      }
-    }
-    if (ticks.length >= 2) return ticks;
-    return niceTicks(lo, hi, 4).filter((v) => v > 0);
-  }
-  // Thin by the number of decade ticks that fall inside the range, not the decades it touches.
-  const inside = Math.floor(Math.log10(hi) + eps) - Math.ceil(Math.log10(lo) - eps) + 1;
-  const every = Math.max(1, Math.ceil(inside / target));
-  const ticks: number[] = [];
-  for (let d = Math.ceil(d0 / every) * every; d <= d1; d += every) {
-    const v = clean(Math.pow(10, d));
-    if (inRange(v)) ticks.push(v);
-  }
-  return ticks;
-}
-
-/** A label for a log-axis tick: plain for 0.001 … 99999, exponent form outside. */
-export function formatLogTick(value: number): string {
-  if (value >= 1e-3 && value < 1e5) return Number.parseFloat(value.toPrecision(6)).toString();
-  return formatExponent(value);
 }

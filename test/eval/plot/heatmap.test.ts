@@ -1,8 +1,10 @@
-import { formatValue, heatmapPng, renderHeatmap } from '../../../src/eval/plot/heatmap';
-import { STYLE, toPng } from '../../../src/eval/plot/canvas';
-import { hexToRgb, viridis } from '../../../src/eval/plot/colormap';
+import { formatValue, heatmapPng } from '../../../src/eval/plot/heatmap';
+import { heatmapSpec } from '../../../src/eval/chart/specs';
+import { chartSvg } from '../../../src/eval/chart/render';
+import { viridis } from '../../../src/eval/plot/colormap';
 import { isUserError } from '../../../src/errors';
-import { colorDistance, decodePng, parsePngHeader } from './png-helpers';
+import { parsePngHeader } from './png-helpers';
+import { attr, colorDistance, markItems, rgb, svgSize, texts } from '../chart/svg-helpers';
 
 const rows = ['16', '64', '256'];
 const cols = ['relu', 'tanh', 'sigmoid'];
@@ -12,37 +14,41 @@ const matrix = [
   [0.6, 0.4, 0.7],
 ];
 
+/** The cells' fills, keyed "row/col" (cells are drawn row by row). */
+function cells(svg: string): Map<string, [number, number, number]> {
+  const out = new Map<string, [number, number, number]>();
+  markItems(svg, 'rect', 'mark').forEach((p, i) => out.set(`${rows[Math.floor(i / cols.length)]}/${cols[i % cols.length]}`, rgb(attr(p, 'fill'))));
+  return out;
+}
+
 describe('heatmapPng', () => {
   it('returns a PNG of the requested size', () => {
     const h = parsePngHeader(heatmapPng(matrix, rows, cols, { title: 'MSE', width: 500, height: 400 }));
     expect([h.width, h.height]).toEqual([500, 400]);
   });
 
-  it('colours cells by value (high bright, low dark), missing grey, and writes the values', () => {
-    const { surface, cells } = renderHeatmap(matrix, rows, cols, { title: 'MSE' });
-    const img = decodePng(toPng(surface));
-    // sample near a cell's corner, away from the text in its middle
-    const corner = (r: number, c: number) => {
-      const rect = cells[r]![c]!;
-      return img.at(rect.x + 5, rect.y + 5);
-    };
-    expect(colorDistance(corner(0, 2), viridis(1))).toBeLessThanOrEqual(2); // 0.9, the maximum
-    expect(colorDistance(corner(1, 0), viridis(0))).toBeLessThanOrEqual(2); // 0.1, the minimum
-    expect(colorDistance(corner(1, 1), hexToRgb(STYLE.missing))).toBeLessThanOrEqual(2);
-    // the middle row of the 0.1 cell contains text pixels in a different colour (white on dark viridis)
-    const rect = cells[1]![0]!;
-    let text = 0;
-    for (let x = rect.x; x < rect.x + rect.width; x++) {
-      if (colorDistance(img.at(x, rect.y + rect.height / 2), viridis(0)) > 60) text++;
-    }
-    expect(text).toBeGreaterThan(3);
+  it('draws a cell per value, coloured by value (high bright, low dark), missing grey, with the values written in', () => {
+    const svg = chartSvg(heatmapSpec(matrix, rows, cols, { title: 'MSE', rowTitle: 'size', colTitle: 'activation', colorLabel: 'mse' }));
+    expect(svgSize(svg)).toEqual([640, 480]);
+    expect(texts(svg, 'axis-title').sort()).toEqual(['activation', 'size']);
+    expect(texts(svg, 'legend-title')).toEqual(['mse']);
+    const c = cells(svg);
+    expect(c.size).toBe(9);
+    expect(colorDistance(c.get('16/sigmoid')!, viridis(1))).toBeLessThanOrEqual(4); // 0.9, the maximum
+    expect(colorDistance(c.get('64/relu')!, viridis(0))).toBeLessThanOrEqual(4); // 0.1, the minimum
+    expect(c.get('64/tanh')).toEqual([238, 238, 238]);
+    const values = texts(svg, 'mark');
+    expect(values).toEqual(['0.5', '0.2', '0.9', '0.1', '—', '0.3', '0.6', '0.4', '0.7']);
+    // white text on the dark cell, dark text on the bright one
+    const ink = markItems(svg, 'text', 'mark').map((t) => rgb(attr(t, 'fill')));
+    expect(ink[3]).toEqual([255, 255, 255]);
+    expect(ink[2]).toEqual([17, 17, 17]);
   });
 
   it('reverses the colour map on request', () => {
-    const { surface, cells } = renderHeatmap(matrix, rows, cols, { title: 'MSE', reverse: true });
-    const img = decodePng(toPng(surface));
-    const rect = cells[0]![2]!;
-    expect(colorDistance(img.at(rect.x + 5, rect.y + 5), viridis(0))).toBeLessThanOrEqual(2);
+    const c = cells(chartSvg(heatmapSpec(matrix, rows, cols, { title: 'MSE', reverse: true })));
+    expect(colorDistance(c.get('16/sigmoid')!, viridis(0))).toBeLessThanOrEqual(4);
+    expect(colorDistance(c.get('64/relu')!, viridis(1))).toBeLessThanOrEqual(4);
   });
 
   it('rejects a matrix whose shape does not match its labels', () => {

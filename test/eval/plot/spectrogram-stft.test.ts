@@ -1,7 +1,24 @@
-import { DB_FLOOR, stftMagnitudeDb } from '../../../src/eval/plot/stft';
+import { DB_FLOOR, stftMagnitudeDb } from '../../../src/eval/plot/spectrogram';
 import { Rng } from '../../../src/util/rng';
+import { magnitudeSpectrogram } from '../../../src/eval/spectrum';
 
-describe('stftMagnitudeDb', () => {
+describe('stftMagnitudeDb (the spectrogram plot on the metrics\' STFT, eval/spectrum.ts)', () => {
+  it('is magnitudeSpectrogram in dBFS: the same frames and bins as every spectral metric', () => {
+    const rng = new Rng(5);
+    const x = Float32Array.from({ length: 3000 }, () => rng.uniform() * 2 - 1);
+    const s = stftMagnitudeDb(x, { fftSize: 256, hopSize: 64 });
+    const m = magnitudeSpectrogram(x, 256, 64);
+    expect([s.frames, s.bins]).toEqual([m.frames, m.bins]);
+    for (const i of [0, 17, 129, m.data.length - 1]) expect(s.db[i]).toBeCloseTo(20 * Math.log10((m.data[i]! * 2) / 128), 4);
+  });
+
+  it('counts NaN and infinite samples as silence', () => {
+    const x = new Float32Array(2048);
+    x[100] = NaN;
+    x[900] = Infinity;
+    expect(Array.from(stftMagnitudeDb(x).db).every((v) => v === DB_FLOOR)).toBe(true);
+  });
+
   it('reads 0 dBFS for a full-scale sine centred on a bin, -20 dB at amplitude 0.1', () => {
     const n = 1024;
     const k = 100;
@@ -57,6 +74,6 @@ describe('stftMagnitudeDb', () => {
 
   it('rejects FFT sizes that are not powers of two and bad hops', () => {
     expect(() => stftMagnitudeDb(new Float32Array(10), { fftSize: 1000 })).toThrow(/power of two/);
-    expect(() => stftMagnitudeDb(new Float32Array(10), { hopSize: 0 })).toThrow(/hopSize/);
+    expect(() => stftMagnitudeDb(new Float32Array(10), { hopSize: 0 })).toThrow(/hop must be a positive integer/);
   });
 });

@@ -1,4 +1,4 @@
-import { decimalsFor, formatLogTick, formatTick, logTicks, niceDomain, niceStep, niceTicks } from '../../../src/eval/plot/ticks';
+import { decimalsFor, formatTick, niceDomain, niceStep, niceTicks } from '../../../src/eval/plot/ticks';
 import { Rng } from '../../../src/util/rng';
 
 /** True when v is 1, 2 or 5 times a power of ten. */
@@ -70,26 +70,5 @@ describe('tick labels', () => {
   it('switches to exponent form for very small or large values', () => {
     expect(formatTick(0.00002, 0.00001)).toBe('2e-5');
     expect(formatTick(2500000, 500000)).toBe('2.5e6');
-    expect(formatLogTick(1e-5)).toBe('1e-5');
-    expect(formatLogTick(0.001)).toBe('0.001');
-    expect(formatLogTick(200)).toBe('200');
-  });
-});
-
-describe('logTicks', () => {
-  it('puts 1/2/5 ticks on a range of two decades or less', () => {
-    expect(logTicks(0.002, 0.06)).toEqual([0.002, 0.005, 0.01, 0.02, 0.05]);
-  });
-  it('puts one tick per decade on wider ranges', () => {
-    expect(logTicks(1e-4, 1)).toEqual([1e-4, 1e-3, 1e-2, 0.1, 1]);
-  });
-  it('thins decades on very wide ranges', () => {
-    expect(logTicks(1e-8, 1e4)).toEqual([1e-6, 1e-3, 1, 1000]);
-  });
-  it('falls back to linear nice ticks inside a narrow range', () => {
-    expect(logTicks(0.31, 0.39)).toEqual([0.32, 0.34, 0.36, 0.38]);
-  });
-  it('gives nothing for non-positive ranges', () => {
-    expect(logTicks(0, 1)).toEqual([]);
   });
 });
