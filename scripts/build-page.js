@@ -20,6 +20,7 @@ const PAGE_SRC = path.join(ROOT, 'src', 'audition', 'page');
 const WORKER_SRC = path.join(ROOT, 'src', 'audition', 'browser');
 const AUDIO_SRC = path.join(ROOT, 'src', 'audio');
 const DEFAULT_OUT = path.join(ROOT, 'dist', 'audition-page');
+const VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
 /** Copied as they are; with app.js and decode-worker.js they are everything the page loads. */
 const STATIC_FILES = ['index.html', 'style.css'];
 
@@ -59,8 +60,9 @@ async function buildPage(outDir = DEFAULT_OUT, { minify = true } = {}) {
       entryPoints: [path.join(PAGE_SRC, 'main.ts')],
       outfile: appJs,
       minify,
-      // tfjs checks process.env.NODE_ENV-style flags at run time; a browser has no `process`.
-      define: { 'process.env.NODE_ENV': '"production"' },
+      // tfjs checks process.env.NODE_ENV-style flags at run time; a browser has no `process`. The page names its
+      // version in the kits it writes.
+      define: { 'process.env.NODE_ENV': '"production"', __SAMPGEN_VERSION__: JSON.stringify(VERSION) },
     }),
     esbuild.build({
       ...COMMON,

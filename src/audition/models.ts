@@ -2,7 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ModelMetadata, readModelMetadata, SAMPGEN_JSON } from '../export';
 import { errorMessage, UserError } from '../errors';
+import '../models/families';
+import { families } from '../models/family';
 import { isSafeName, resolveDirInside } from './paths';
+import { findTrainingDataset } from './training';
 
 /** What the page's model picker shows for one model folder under --models (GET /api/models). */
 export interface ModelSummary {
@@ -21,6 +24,10 @@ export interface ModelSummary {
   /** A conditional model's classes and level range (sampgen.json format 2); null for every other model. */
   condition: ModelMetadata['condition'] | null;
   created: string;
+  /** The model family's description from the registry (src/models/family.ts); null for a family this sampgen does not know. */
+  description: string | null;
+  /** The training samples behind the latent points (see training.ts): how many, and whether their audio can be fetched. */
+  training_samples: { count: number; audio: boolean } | null;
 }
 
 /** A folder under --models that looks like a model (it has sampgen.json) but cannot be used, and why. */
@@ -32,6 +39,8 @@ export interface BrokenModel {
 export interface ModelListing {
   models: ModelSummary[];
   broken: BrokenModel[];
+  /** Links to a model folder under another name (models/<name> → <name>-<hash>): name → folder. */
+  aliases: Record<string, string>;
 }
 
 /** Checks --models: it must be an existing folder. */
@@ -46,7 +55,14 @@ export function checkModelsDir(dir: string): string {
   return path.resolve(dir);
 }
 
+/** The registry's description of a model type, or null for a type no registered family has (a plugin's model). */
+export function familyDescription(modelType: string): string | null {
+  return families().find((f) => f.type === modelType)?.description ?? null;
+}
+
+/** A model's line in the server's listing (whose training rows' audio it reads from the dataset: see training.ts). */
 export function summarize(folder: string, meta: ModelMetadata): ModelSummary {
+  const found = findTrainingDataset(meta);
   return {
     folder,
     name: meta.name,
@@ -60,6 +76,8 @@ export function summarize(folder: string, meta: ModelMetadata): ModelSummary {
     has_latent_points: (meta.latent_points?.length ?? 0) > 0,
     condition: meta.condition ?? null,
     created: meta.created,
+    description: familyDescription(meta.model_type),
+    training_samples: 'reason' in found ? null : { count: found.info.count, audio: true },
   };
 }
 
@@ -75,14 +93,15 @@ export function findModel(root: string, folder: string): { dir: string; meta: Mo
   return { dir, meta: readModelMetadata(dir) };
 }
 
-/** Whether `root/name` is a symbolic link to another entry directly under `root` (the latest-export alias). */
-function isLinkToSibling(root: string, name: string): boolean {
+/** The entry directly under `root` that `root/name` links to (the latest-export alias), or null when it is no such link. */
+function siblingLinkTarget(root: string, name: string): string | null {
   try {
-    if (!fs.lstatSync(path.join(root, name)).isSymbolicLink()) return false;
+    if (!fs.lstatSync(path.join(root, name)).isSymbolicLink()) return null;
     const target = fs.readlinkSync(path.join(root, name));
-    return !target.includes('/') && !target.includes(path.sep) && target !== name && fs.existsSync(path.join(root, target));
+    const ok = !target.includes('/') && !target.includes(path.sep) && target !== name && fs.existsSync(path.join(root, target));
+    return ok ? target : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -94,11 +113,17 @@ function isLinkToSibling(root: string, name: string): boolean {
 export function listModels(root: string): ModelListing {
   const models: ModelSummary[] = [];
   const broken: BrokenModel[] = [];
+  const aliases: Record<string, string> = {};
   const entries = fs.readdirSync(root).sort();
   for (const folder of entries) {
     // `models/<name>` is a link to a run's own folder `<name>-<hash>`, listed under its own name: the link would show
-    // the same model twice. It still opens as a model id (findModel), so URLs that name it keep working.
-    if (isLinkToSibling(root, folder)) continue;
+    // the same model twice. It still opens as a model id (the page resolves it through `aliases`), so links that
+    // name it keep working.
+    const target = siblingLinkTarget(root, folder);
+    if (target !== null) {
+      if (isSafeName(folder) && isSafeName(target)) aliases[folder] = target;
+      continue;
+    }
     try {
       const found = findModel(root, folder);
       if (found) models.push(summarize(folder, found.meta));
@@ -106,5 +131,7 @@ export function listModels(root: string): ModelListing {
       broken.push({ folder, error: errorMessage(err) });
     }
   }
-  return { models, broken };
+  // An alias whose target is not a listed model (broken, or itself a link) leads nowhere.
+  for (const [name, target] of Object.entries(aliases)) if (!models.some((m) => m.folder === target)) delete aliases[name];
+  return { models, broken, aliases };
 }

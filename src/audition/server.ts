@@ -7,6 +7,8 @@ import { PACKAGE_ROOT } from '../version';
 import { contentTypeOf } from './mime';
 import { checkModelsDir, findModel, listModels } from './models';
 import { resolveInside, safeSegments } from './paths';
+import { findTrainingDataset, openTrainingRows, trainingRowWav, trainingSamplesOf } from './training';
+import type { Dataset } from '../data';
 import { DecodeTimedOut, DEFAULT_DECODE_TIMEOUT_MS, DEFAULT_MAX_PENDING_UPLOADS, UploadQueue, UploadQueueState } from './decode-queue';
 import {
   checkDeclaredSize,
@@ -31,6 +33,8 @@ import {
  *   GET  /models/<folder>/<part>/<file>       its TF.js layers parts (model.json, weights.bin), part ∈ parts
  *   POST /api/models/<folder>/preprocess      an audio file's bytes → the dataset chain's float32 row (and, in
  *                                             headers, the source's peak and attack levels in dBFS)
+ *   GET  /api/models/<folder>/training        the training samples behind the latent points (names, classes)
+ *   GET  /api/models/<folder>/training/<i>.wav   training row i as a 16-bit WAV (from the model's dataset)
  *
  * Inference happens in the browser; the one computation here is the preprocessing chain, so that a dropped file
  * goes through the very code of `sampgen encode`. Nothing is ever written to disk and nothing is executed.
@@ -176,6 +180,8 @@ interface Context {
   uploads: UploadQueue;
   checkHost: boolean;
   log: (line: string) => void;
+  /** Datasets opened for their rows' audio, by folder (opening checks samples.f32's sha256 once). */
+  datasets: Map<string, Dataset>;
 }
 
 /** 'http://127.0.0.1:8080': the origin of a page this server served under the name the request was sent to. */
@@ -311,6 +317,23 @@ async function handle(ctx: Context, req: http.IncomingMessage, res: http.ServerR
 
   if (!isRead) return methodNotAllowed(res, 'GET, HEAD');
 
+  // GET /api/models/<folder>/training and /api/models/<folder>/training/<i>.wav
+  if (segments[0] === 'api' && segments[1] === 'models' && segments[3] === 'training' && (segments.length === 4 || segments.length === 5)) {
+    const model = findModel(ctx.modelsDir, segments[2]!);
+    if (model === null) return notFound(res);
+    const found = findTrainingDataset(model.meta);
+    if ('reason' in found) return sendJson(res, 404, { error: `no training samples for ${segments[2]}: ${found.reason}` });
+    if (segments.length === 4) return sendJson(res, 200, trainingSamplesOf(found, true));
+    const index = /^(0|[1-9]\d{0,8})\.wav$/.exec(segments[4]!);
+    if (!index || Number(index[1]) >= found.info.count) return notFound(res);
+    let rows = ctx.datasets.get(found.dir);
+    if (!rows) {
+      rows = openTrainingRows(found);
+      ctx.datasets.set(found.dir, rows);
+    }
+    return send(res, 200, Buffer.from(trainingRowWav(rows, Number(index[1]))), 'audio/wav');
+  }
+
   if (segments.length === 2 && segments[0] === 'api' && segments[1] === 'models') {
     const listing = listModels(ctx.modelsDir);
     return sendJson(res, 200, { ...listing, max_upload_bytes: ctx.maxUploadBytes });
@@ -370,7 +393,7 @@ export async function startAuditionServer(opts: AuditionServerOptions): Promise<
     timeoutMs: opts.decodeTimeoutMs ?? DEFAULT_DECODE_TIMEOUT_MS,
     log,
   });
-  const ctx: Context = { modelsDir, pageDir, maxUploadBytes, maxUploadSamples, uploads, checkHost: isLoopback(host), log };
+  const ctx: Context = { modelsDir, pageDir, maxUploadBytes, maxUploadSamples, uploads, checkHost: isLoopback(host), log, datasets: new Map() };
   const server = http.createServer((req, res) => {
     handle(ctx, req, res).catch((err: unknown) => {
       // A model folder whose sampgen.json went bad while serving is the user's to fix: say what is wrong.
@@ -410,6 +433,8 @@ export async function startAuditionServer(opts: AuditionServerOptions): Promise<
         }),
         uploads.close(),
       ]);
+      for (const rows of ctx.datasets.values()) rows.close();
+      ctx.datasets.clear();
     },
   };
 }

@@ -1,8 +1,10 @@
 import { decodeAudio } from '../audio/decode';
 import { AudioDecodeError, AudioTooLongError } from '../audio/errors';
-import type { ModelMetadata } from '../export/metadata';
 import { preprocessDecodedWithLevels } from '../infer/model-chain';
 import type { SourceLevels } from '../preprocess/chain';
+import type { DecodeJob, DecodeReply, UploadChain } from './decode-protocol';
+
+export type { DecodeJob, DecodeReply, UploadChain } from './decode-protocol';
 
 /*
  * A dropped audio file's bytes → the model's preprocessed row: the audition server runs this on its decode worker
@@ -47,9 +49,6 @@ export class UnusableUpload extends Error {
   override readonly name = 'UnusableUpload';
 }
 
-/** What the chain needs of a model: the preprocessing parameters of its dataset and its row length. */
-export type UploadChain = Pick<ModelMetadata, 'preprocess' | 'length'>;
-
 /** A preprocessed upload, its source's level before processing, and how many samples (frames × channels) its decode produced. */
 export interface PreprocessedUpload {
   row: Float32Array;
@@ -79,21 +78,6 @@ export async function preprocessUpload(bytes: Uint8Array, chain: UploadChain, ma
   if ('reason' in done) throw new UnusableUpload(`cannot be encoded: ${done.reason}`);
   return { row: done.row, levels: done.levels, decodedSamples };
 }
-
-/** One upload for a decode worker (the server's worker thread, the static site's web worker). */
-export interface DecodeJob {
-  id: number;
-  bytes: Uint8Array;
-  chain: UploadChain;
-  maxSamples: number;
-}
-
-export type DecodeReply =
-  | { id: number; ok: true; row: Float32Array; levels: SourceLevels; decodedSamples: number }
-  /** The file's fault: answered 413 (too-long) or 422 (unusable) with this message. */
-  | { id: number; ok: false; refusal: 'too-long' | 'unusable'; message: string; limit?: number }
-  /** A bug, not a bad file: answered 500 and logged. */
-  | { id: number; ok: false; bug: string };
 
 /** A decode worker's answer to a job, and the buffer to transfer with it (the row's, not copied). Never rejects. */
 export async function answerDecodeJob(job: DecodeJob): Promise<{ reply: DecodeReply; transfer: ArrayBuffer[] }> {

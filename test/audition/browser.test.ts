@@ -131,10 +131,13 @@ describeBrowser('audition page in headless Chromium', () => {
     expect(s).toEqual(expect.objectContaining({ backend: 'cpu', model: 'snare', plays: 0, error: null }));
     expect(s.point).toEqual([0, 0]); // the middle of the latent bounds [-1, 1]²
     expect(await page.locator('#model option').allTextContents()).toEqual(['snare — dense-ae, 2-D, 8.0 kHz', 'tom — dense-ae, 3-D, 8.0 kHz']);
+    // The model card in words, not log keys.
     const info = await page.locator('#info').innerText();
-    expect(info).toContain('0 epochs · loss 0.0123 · val_loss 0.0234');
-    expect(info).toContain(`${L} samples · 32 ms at ${SR} Hz`);
-    expect(info).toContain('40 training samples shown');
+    expect(info).toContain("The study's dense autoencoder (size × activation) (dense-ae)");
+    expect(info).toContain('0 epochs; validation loss 0.0234 at the end');
+    expect(info).toContain(`32 ms at 8 kHz (${L} samples)`);
+    expect(info).toContain('40 training samples shown as dots');
+    expect(info).not.toContain('val_loss');
   });
 
   test('clicking the pad decodes that point, exactly as sampgen generate does, and plays it', async () => {
@@ -206,27 +209,35 @@ describeBrowser('audition page in headless Chromium', () => {
     expect(await page.locator('#marks').innerText()).toContain('tone.wav');
   });
 
-  test('Save WAV downloads the current sample, named after the model and the point', async () => {
+  test('Save WAV downloads the current sample as 24-bit PCM normalised to −1 dBFS, named after the model and the point', async () => {
     const s = await settled(page);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
     const name = download.suggestedFilename();
     expect(name).toBe(sampleFileName('snare', s.decodedPoint!));
     expect(name).toMatch(/^snare_z-?\d+\.\d{3}_-?\d+\.\d{3}\.wav$/);
-    const saved = await decodeAudio(fs.readFileSync((await download.path())!));
+    const bytes = fs.readFileSync((await download.path())!);
+    expect(bytes.readUInt16LE(20)).toBe(1); // WAVE_FORMAT_PCM
+    expect(bytes.readUInt16LE(34)).toBe(24);
+    const saved = await decodeAudio(bytes);
     expect(saved.sampleRate).toBe(SR);
     expect(saved.channels).toHaveLength(1);
-    expect(Array.from(saved.channels[0]!)).toEqual(s.sample); // float32 WAV: bit for bit
+    // The decode scaled so that its peak is −1 dBFS (in float32, as the page scales), then rounded to 24 bits: half
+    // an LSB of rounding plus the float32 rounding of the scaled value (under half an LSB below full scale).
+    const peak = Math.max(...s.sample!.map(Math.abs));
+    const scale = 10 ** (-1 / 20) / peak;
+    expect(Math.max(...saved.channels[0]!.map(Math.abs))).toBeCloseTo(10 ** (-1 / 20), 6);
+    expect(maxAbsDiff(saved.channels[0]!, s.sample!.map((x) => x * scale))).toBeLessThanOrEqual(1 / 2 ** 23);
   });
 
   test('a 3-D model: principal-direction sliders move the point along one direction; random stays in the bounds', async () => {
     await page.selectOption('#model', 'tom');
     await page.waitForFunction(() => window.__sampgen.model === 'tom' && window.__sampgen.ready);
-    expect(await page.locator('.slider-name').allTextContents()).toEqual(['PC1', 'PC2', 'PC3']);
+    expect(await page.locator('#sliders .slider-name').allTextContents()).toEqual(['PC1', 'PC2', 'PC3']);
     const start = await settled(page);
     expect(start.marks).toEqual([]); // marks belong to the model they were made with
     // Drag PC2's slider to the top of its range.
     await page.evaluate(() => {
-      const input = document.querySelectorAll<HTMLInputElement>('.slider input')[1]!;
+      const input = document.querySelectorAll<HTMLInputElement>('#sliders .slider input')[1]!;
       input.value = input.max;
       input.dispatchEvent(new Event('input', { bubbles: true }));
       input.dispatchEvent(new Event('change', { bubbles: true }));

@@ -51,18 +51,26 @@ export interface LoadedParts {
   encoder: tf.LayersModel | null;
 }
 
-/** Loads the decoder (or generator) and, when the export has one, the encoder, from /models/<folder>/<part>/. */
-export async function loadParts(folder: string, parts: readonly string[]): Promise<LoadedParts> {
-  const base = `/models/${encodeURIComponent(folder)}`;
+/** Loads the decoder (or generator) and, when the export has one, the encoder, from the URLs `partUrl` gives. */
+export async function loadParts(folder: string, parts: readonly string[], partUrl: (folder: string, part: string) => string): Promise<LoadedParts> {
   const decoderPart = parts.includes('decoder') ? 'decoder' : parts.includes('generator') ? 'generator' : null;
   if (!decoderPart) throw new Error(`model ${folder} has neither a decoder nor a generator (parts: ${parts.join(', ')})`);
-  const decoder = await tf.loadLayersModel(`${base}/${decoderPart}/model.json`);
-  const encoder = parts.includes('encoder') ? await tf.loadLayersModel(`${base}/encoder/model.json`) : null;
+  const decoder = await tf.loadLayersModel(partUrl(folder, decoderPart));
+  const encoder = parts.includes('encoder') ? await tf.loadLayersModel(partUrl(folder, 'encoder')) : null;
   return { decoder, encoder };
 }
 
-/** Why a point was asked for: the page plays a decode of a press, a release or a key at once, drags throttled. */
-export type DecodeReason = 'start' | 'press' | 'drag' | 'release' | 'key' | 'slider' | 'random' | 'drop' | 'mark';
+export function disposeParts(p: LoadedParts | null): void {
+  if (!p) return;
+  p.decoder.dispose();
+  p.encoder?.dispose();
+}
+
+/**
+ * Why a point was asked for: the page plays a decode of a press, a release or a key at once, drags throttled;
+ * 'start' (a model's first point) and 'share' (a link's) are not played before the user asks.
+ */
+export type DecodeReason = 'start' | 'share' | 'press' | 'drag' | 'release' | 'key' | 'slider' | 'random' | 'drop' | 'mark' | 'pad' | 'undo' | 'nearest' | 'favourite';
 
 export interface Decoded {
   point: number[];
@@ -140,6 +148,14 @@ export class Decoder {
       if (this.pending) this.schedule();
     }
   }
+}
+
+/** One point decoded at once, outside the pad's queue (a kit's sounds, a dropped file's reconstruction). */
+export async function decodePoint(model: tf.LayersModel, point: readonly number[], condition: ArrayLike<number> | null): Promise<Float32Array> {
+  const y = tf.tidy(() => (model.predict(modelInputs(tf.tensor2d([...point], [1, point.length]), condition)) as tf.Tensor).reshape([-1]));
+  const samples = (await y.data()) as Float32Array;
+  y.dispose();
+  return samples;
 }
 
 /** A conditional model's two inputs [x, condition] (its decoder's and its encoder's alike), or x alone. */

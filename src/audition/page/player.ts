@@ -1,10 +1,14 @@
 /**
- * Playback through Web Audio: one-shots, the study's Loop Play, and a master volume.
+ * Playback through Web Audio: the current sound (one-shot and the study's Loop Play), the pads (played now or at a
+ * step's time by the sequencer), A/B comparisons, and a master volume.
+ *
+ * Voices belong to a choke group (the current sound's, or a pad's): a new voice in a group fades out the one before
+ * it at the moment the new one starts, as a drum machine's pad does, so that long sounds do not pile up.
  *
  * The loop is scheduled ahead on the audio clock ("a tale of two clocks"): a timer keeps the next repetition
- * queued at the exact end of the current one, each time with the latest decoded buffer. So a new sample is
- * heard from the next repetition on, the audio thread never waits for a decode, and dragging over the pad while
- * looping plays without gaps however long a decode takes.
+ * queued at the exact end of the current one, each time with the latest sound. So a new sound is heard from the
+ * next repetition on, the audio thread never waits for a decode, and dragging over the pad while looping plays
+ * without gaps however long a decode takes.
  */
 
 /** How far ahead the loop queues its next repetition (s): more than a timer tick, less than a noticeable lag. */
@@ -12,10 +16,15 @@ const LOOKAHEAD_S = 0.15;
 const TICK_MS = 25;
 /** Fade applied when a voice is cut, so that stopping mid-sample does not click. */
 const FADE_S = 0.004;
+/** The current sound's choke group. */
+export const MAIN = 'main';
 
 interface Voice {
   source: AudioBufferSourceNode;
   gain: GainNode;
+  group: string;
+  /** When it starts on the audio clock. */
+  when: number;
 }
 
 export class Player {
@@ -42,13 +51,13 @@ export class Player {
     return this.ctx;
   }
 
-  get looping(): boolean {
-    return this.loopTimer !== null;
+  /** The audio clock (s); 0 before there is a context. */
+  now(): number {
+    return this.ctx?.currentTime ?? 0;
   }
 
-  /** Voices playing or queued now. */
-  get active(): number {
-    return this.voices.size;
+  get looping(): boolean {
+    return this.loopTimer !== null;
   }
 
   setVolume(v: number): void {
@@ -56,8 +65,16 @@ export class Player {
     if (this.ctx && this.master) this.master.gain.setTargetAtTime(v, this.ctx.currentTime, 0.01);
   }
 
+  /** Samples as an AudioBuffer at their own rate (the context resamples to the device's). */
+  buffer(samples: Float32Array, sampleRate: number): AudioBuffer {
+    const ctx = this.ensure();
+    const b = ctx.createBuffer(1, samples.length, sampleRate);
+    b.getChannelData(0).set(samples);
+    return b;
+  }
+
   /**
-   * The newest sample: the loop plays it from its next repetition, play() plays it at once. Kept as samples until
+   * The current sound: the loop plays it from its next repetition, play() plays it at once. Kept as samples until
    * there is an AudioContext (one is made only on a user gesture, as browsers' autoplay rules want).
    */
   setSample(samples: Float32Array, sampleRate: number): void {
@@ -65,30 +82,29 @@ export class Player {
     this.latest = null;
   }
 
-  /** The latest sample as an AudioBuffer at the model's own rate (the context resamples to the device's). */
   private latestBuffer(): AudioBuffer | null {
-    if (!this.latest && this.latestSamples && this.ctx) {
-      const { samples, sampleRate } = this.latestSamples;
-      this.latest = this.ctx.createBuffer(1, samples.length, sampleRate);
-      this.latest.getChannelData(0).set(samples);
-    }
+    if (!this.latest && this.latestSamples && this.ctx) this.latest = this.buffer(this.latestSamples.samples, this.latestSamples.sampleRate);
     return this.latest;
   }
 
-  /** Plays the latest sample from its start, cutting the previous one-shot (a loop in progress goes on). */
+  /** Plays the current sound from its start, cutting the previous one-shot (a loop in progress restarts on it). */
   play(): void {
     const ctx = this.ensure();
     const buffer = this.latestBuffer();
     if (!buffer) return;
     if (this.looping) {
-      // In loop mode "play" restarts the loop on the latest sample now instead of at the next repetition.
-      this.stopAll();
+      this.stopGroup(MAIN);
       this.nextStart = ctx.currentTime + 0.01;
       this.tick();
       return;
     }
-    this.stopAll();
-    this.start(buffer, ctx.currentTime + 0.005);
+    this.start(buffer, ctx.currentTime + 0.005, MAIN);
+  }
+
+  /** Plays `buffer` at `when` (default: now) in choke group `group`, scaled by `gain`. */
+  playBuffer(buffer: AudioBuffer, group: string, when?: number, gain = 1): void {
+    const ctx = this.ensure();
+    this.start(buffer, when ?? ctx.currentTime + 0.005, group, gain);
   }
 
   setLoop(on: boolean): void {
@@ -96,29 +112,35 @@ export class Player {
     if (!on) {
       window.clearInterval(this.loopTimer!);
       this.loopTimer = null;
-      this.stopAll();
+      this.stopGroup(MAIN);
       return;
     }
     const ctx = this.ensure();
-    this.stopAll();
+    this.stopGroup(MAIN);
     this.loopRepetitions = 0;
     this.nextStart = ctx.currentTime + 0.01;
     this.loopTimer = window.setInterval(() => this.tick(), TICK_MS);
     this.tick();
   }
 
-  stopAll(): void {
+  /** Cuts every voice of `group` (all groups: null) now, with a short fade. */
+  stopGroup(group: string | null): void {
     if (!this.ctx) return;
     const now = this.ctx.currentTime;
     for (const v of this.voices) {
-      v.gain.gain.setTargetAtTime(0, now, FADE_S);
-      try {
-        v.source.stop(now + 10 * FADE_S);
-      } catch {
-        // already stopped
-      }
+      if (group !== null && v.group !== group) continue;
+      this.fadeOut(v, now);
+      this.voices.delete(v);
     }
-    this.voices.clear();
+  }
+
+  private fadeOut(v: Voice, at: number): void {
+    v.gain.gain.setTargetAtTime(0, at, FADE_S);
+    try {
+      v.source.stop(at + 10 * FADE_S);
+    } catch {
+      // already stopped
+    }
   }
 
   private tick(): void {
@@ -128,19 +150,29 @@ export class Player {
     // After a stall (a background tab throttles timers) start again from now rather than piling up the past.
     if (this.nextStart < ctx.currentTime) this.nextStart = ctx.currentTime + 0.01;
     while (this.nextStart < ctx.currentTime + LOOKAHEAD_S) {
-      this.start(buffer, this.nextStart);
+      this.start(buffer, this.nextStart, MAIN, 1, false);
       this.nextStart += buffer.duration;
       this.loopRepetitions++;
     }
   }
 
-  private start(buffer: AudioBuffer, when: number): void {
+  private start(buffer: AudioBuffer, when: number, group: string, level = 1, choke = true): void {
     const ctx = this.ctx!;
+    if (choke) {
+      // The group's earlier voices stop where this one starts (those queued later than it, e.g. by the sequencer,
+      // are kept: they will choke this one in turn).
+      for (const v of this.voices) {
+        if (v.group !== group || v.when > when) continue;
+        this.fadeOut(v, when);
+        this.voices.delete(v);
+      }
+    }
     const source = ctx.createBufferSource();
     source.buffer = buffer;
     const gain = ctx.createGain();
+    gain.gain.value = level;
     source.connect(gain).connect(this.master!);
-    const voice: Voice = { source, gain };
+    const voice: Voice = { source, gain, group, when };
     source.onended = () => {
       this.voices.delete(voice);
       source.disconnect();

@@ -43,8 +43,11 @@ export interface LatentSpace {
   directions: Direction[];
 }
 
-/** Sliders shown at most: enough to steer, few enough to read. */
+/** Sliders shown at first: enough to steer, few enough to read (the page shows the rest on request). */
 export const MAX_DIRECTIONS = 4;
+
+/** 'auto': principal directions where the export has training points (and more than 2 dimensions), else the axes; 'axes': always the axes. */
+export type SpaceMode = 'auto' | 'axes';
 /** Margin added on each side of a range, as a fraction of its width, so that extreme points are not on the edge. */
 export const RANGE_MARGIN = 0.05;
 
@@ -83,11 +86,20 @@ export function principalDirections(points: readonly number[][], count: number):
   };
 }
 
-export function buildSpace(meta: SpaceMeta, maxDirections = MAX_DIRECTIONS): LatentSpace {
+/** Whether `buildSpace(meta, …, 'auto')` gives principal directions (so that the raw axes are a real alternative). */
+export function hasPrincipalDirections(meta: SpaceMeta): boolean {
+  return meta.latent > 2 && (meta.latent_points?.length ?? 0) >= 2;
+}
+
+/**
+ * The space's directions: up to `maxDirections` of them (the page asks for all `latent`, so that every dimension is
+ * reachable from a slider).
+ */
+export function buildSpace(meta: SpaceMeta, maxDirections = MAX_DIRECTIONS, mode: SpaceMode = 'auto'): LatentSpace {
   const { latent } = meta;
   const { min, max } = meta.latent_bounds;
   const points = meta.latent_points ?? [];
-  if (latent > 2 && points.length >= 2) {
+  if (mode === 'auto' && hasPrincipalDirections(meta)) {
     const pca = principalDirections(points, maxDirections);
     const directions = pca.vectors.map((vector, k): Direction => {
       let lo = Infinity;

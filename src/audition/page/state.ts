@@ -1,3 +1,6 @@
+import type { SoundSettings } from './sound';
+import type { Favourite } from './favourites';
+
 /**
  * The page's state as `window.__sampgen` exposes it, live: read by the end-to-end tests (and handy in the
  * browser console). Types only, so that tests can import them without loading the page.
@@ -10,9 +13,20 @@ export interface Mark {
   condition: number[] | null;
 }
 
+export interface PadState {
+  model: string;
+  point: number[];
+  condition: number[] | null;
+  /** The pad's sound: its decode with its sound controls applied. */
+  rendered: Float32Array;
+  sampleRate: number;
+}
+
 export interface AuditionState {
   /** True once a model is loaded and its first point decoded. */
   ready: boolean;
+  /** 'site': a static site (`sampgen site`); 'audition': `sampgen audition`'s server. */
+  mode: 'site' | 'audition';
   /** The TF.js backend running the models ('webgl' or 'cpu'). */
   backend: string;
   /** The selected model's folder. */
@@ -21,10 +35,13 @@ export interface AuditionState {
   point: number[];
   /** A conditional model's condition vector as the controls set it (classes, then velocity); null for other models. */
   condition: number[] | null;
-  /** The point and condition of the sample last decoded, and that sample. */
+  /** The point and condition of the sample last decoded, and that sample (the decoder's output). */
   decodedPoint: number[] | null;
   decodedCondition: number[] | null;
   sample: Float32Array | null;
+  /** The current sound: `sample` with the sound controls applied. */
+  rendered: Float32Array | null;
+  sound: SoundSettings;
   decodes: number;
   /** Milliseconds the last decode took (prediction and read-back). */
   lastDecodeMs: number | null;
@@ -35,7 +52,22 @@ export interface AuditionState {
   plays: number;
   marks: Mark[];
   lastSaved: string | null;
+  /** The last kit exported: the zip's name and its WAV files. */
+  lastKit: { name: string; files: string[] } | null;
+  /** The last problem shown next to the pad, in the words shown. */
   error: string | null;
+  pads: (PadState | null)[];
+  selectedPad: number;
+  /** Pads played (the last 256): which, and when on the audio clock. */
+  padHits: { pad: number; when: number }[];
+  sequencer: { running: boolean; startedAt: number | null; bpm: number; swing: number; pattern: boolean[][]; queued: number };
+  favourites: Favourite[];
+  /** The training sample nearest to the decoded point: its index, distance and (where known) file. */
+  nearest: { index: number; distance: number; name: string | null } | null;
+  /** Sliders (directions) the space has: the latent size, so that every dimension is reachable. */
+  directions: number;
+  canUndo: boolean;
+  canRedo: boolean;
 }
 
 declare global {

@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { startAuditionServer, exposureWarning, listModels } from '../../audition';
+import { buildSite } from '../../audition/site';
 import { UserError } from '../../errors';
 import { contextFor } from '../context';
+import { reportSite } from './site';
 
 function portNumber(value: string): number {
   const n = Number(value);
@@ -25,8 +27,13 @@ export function register(program: Command): void {
     .option('--models <dir>', 'folder holding exported model folders', 'models')
     .option('--port <n>', 'port to listen on (0 picks a free one)', portNumber, 8080)
     .option('--host <address>', 'address to listen on; 0.0.0.0 makes the page reachable from other machines', '127.0.0.1')
-    .action(async (opts: { models: string; port: number; host: string }, cmd: Command) => {
+    .option('--export <dir>', 'write the page and the models as a static site into <dir> instead of serving (as `sampgen site --out <dir>`)')
+    .action(async (opts: { models: string; port: number; host: string; export?: string }, cmd: Command) => {
       const ctx = contextFor(cmd);
+      if (opts.export !== undefined) {
+        reportSite(ctx, await buildSite({ modelsDir: opts.models, out: opts.export }));
+        return;
+      }
       const warning = exposureWarning(opts.host);
       if (warning) ctx.warn(warning);
       const server = await startAuditionServer({ modelsDir: opts.models, host: opts.host, port: opts.port });

@@ -11,6 +11,7 @@ import { register as sweep } from './sweep';
 import { register as report } from './report';
 import { register as runs } from './runs';
 import { register as audition } from './audition';
+import { register as site } from './site';
 import { register as quickstart } from './quickstart';
 import { registerGenerate, registerEncode, registerInterpolate, registerLatentMap, registerEvaluate } from './use';
 
@@ -35,5 +36,6 @@ export const commands: Register[] = [
   runs,
   report,
   audition,
+  site,
   doctor,
 ];
