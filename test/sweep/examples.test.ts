@@ -30,8 +30,11 @@ describe('examples run as written', () => {
     expect(job.spec.completionMode).toBe('Indexed');
     expect(job.spec.completions).toBe(studyCount());
     const container = job.spec.template.spec.containers[0];
-    expect(container.command).toEqual(['npx', 'sampgen', 'sweep', 'run', 'examples/grids/study.yaml', '--index', 'auto']);
+    // The image's entrypoint is sampgen (Dockerfile); test/image/image-steps.test.ts runs these args in that image.
+    expect(container.image).toMatch(/^sampgen:/);
+    expect(container.args).toEqual(['sweep', 'run', '/opt/sampgen/examples/grids/study.yaml', '--index', 'auto']);
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
+    expect(job.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(60);
   });
 
   test('the GitHub Actions workflow parses, builds its matrix from the plan, and reports after the runs', () => {
