@@ -2,6 +2,7 @@ import * as http from 'http';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { encodeWav } from '../../src/audio';
+import { datasetFingerprint, readDatasetInfo } from '../../src/data';
 import { ModelMetadata, writeModelFolder } from '../../src/export';
 import { buildDenseAutoencoder } from '../../src/models/dense';
 import { Rng } from '../../src/util/rng';
@@ -13,14 +14,26 @@ export const L = 256;
  * A small exported dense autoencoder (random weights: these tests check plumbing, not quality) with the
  * training set's latent points, written by the exporter's own writeModelFolder.
  */
-export async function writeTestModel(modelsDir: string, folder: string, opts: { latent?: number; length?: number; seed?: number } = {}): Promise<ModelMetadata> {
+export async function writeTestModel(
+  modelsDir: string,
+  folder: string,
+  opts: { latent?: number; length?: number; seed?: number; points?: number; dataset?: string } = {},
+): Promise<ModelMetadata> {
   const latent = opts.latent ?? 2;
   const length = opts.length ?? L;
   const seed = opts.seed ?? 5;
   const { encoder, decoder } = buildDenseAutoencoder({ size: 'small', activation: 'tanh', latent, length, seed, encoderUnits: [16] });
   const rng = new Rng(seed);
-  const points = Array.from({ length: 40 }, () => Array.from({ length: latent }, () => rng.uniform(-0.8, 0.8)));
+  const points = Array.from({ length: opts.points ?? 40 }, () => Array.from({ length: latent }, () => rng.uniform(-0.8, 0.8)));
+  // With a dataset: what an export of a run records about it (train/export-run.ts), so that its rows name the points.
+  const trained = opts.dataset
+    ? {
+        run: { folder: `${folder}-run`, dataset_fingerprint: datasetFingerprint(readDatasetInfo(opts.dataset)), weights: 'last' as const, epoch: 0 },
+        training: { run: path.resolve(opts.dataset, '..', 'runs', `${folder}-run`), dataset: { path: path.resolve(opts.dataset), count: points.length } },
+      }
+    : {};
   const meta = await writeModelFolder(path.join(modelsDir, folder), { encoder, decoder }, {
+    ...trained,
     name: folder,
     model_type: 'dense-ae',
     sample_rate: SR,
@@ -29,7 +42,7 @@ export async function writeTestModel(modelsDir: string, folder: string, opts: { 
     latent_bounds: { min: Array(latent).fill(-1), max: Array(latent).fill(1) },
     latent_prior: null,
     config_hash: 'test',
-    config: { model: { type: 'dense-ae', size: 'small', activation: 'tanh' }, train: { epochs: 0 } },
+    config: { model: { type: 'dense-ae', size: 'small', activation: 'tanh' }, train: { epochs: 0 }, ...(opts.dataset ? { data: { path: path.resolve(opts.dataset) } } : {}) },
     losses: { loss: 0.0123, val_loss: 0.0234 },
     epochs: 0,
     preprocess: { channel: 'first', attack: 16, length, sample_rate: SR },

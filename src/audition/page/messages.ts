@@ -34,7 +34,7 @@ export function plainDropError(name: string, message: string): PlainError {
     [/^unsupported file: (.+)$/, (x) => `${file} is ${article(x[1]!)}, which this page cannot read. Convert it to WAV or FLAC first.`],
     [/^unsupported (WAV|AIFF|AIFC|FLAC)? ?(encoding|format|sample)/, () => `${file} is stored in an encoding this page cannot read. Save it as 16- or 24-bit PCM WAV.`],
     [/^empty file/, () => `${file} is empty.`],
-    [/^too long: .*the limit is (.+)$/, (x) => `${file} is too long to be a drum sample: the page reads at most ${x[1]}.`],
+    [/(?:^|the file is )too long: .*the limit is (.+)$/, (x) => `${file} is too long to be a drum sample: the page reads at most ${x[1]}.`],
     [/^silent/, () => `${file} is silent: there is nothing to place.`],
     [/^(no samples|no audio data)/, () => `${file} holds no audio.`],
     [/^contains NaN or Inf/, () => `${file} holds invalid sample values.`],
@@ -49,6 +49,10 @@ export function plainDropError(name: string, message: string): PlainError {
   return { text: `${file} could not be placed: ${m}`, detail: null };
 }
 
+/** 'a' or 'an' as the word is spoken: an acronym by its first letter's name ("an MP4", "a WAV"), a word by its vowel. */
 function article(what: string): string {
-  return /^[AEIOU]/i.test(what) && !/^(one|uni)/i.test(what) ? `an ${what}` : `a ${what}`;
+  // Spelled-out acronyms only: FLAC and WAV are said as words ("a FLAC").
+  const acronym = /^[A-Z0-9]{2,}\b/.test(what) && !/^(FLAC|WAV)\b/.test(what);
+  const an = acronym ? /^[AEFHILMNORSX8]/.test(what) : /^[aeiou]/i.test(what) && !/^(one|uni)/i.test(what);
+  return `${an ? 'an' : 'a'} ${what}`;
 }
