@@ -186,3 +186,29 @@ describe('a conditional VAE through the CLI', () => {
     expect(readModelMetadata(path.join(root, 'models', 'vae')).version).toBe(1);
   });
 });
+
+test('a conditional conv VAE trains, exports a two-input decoder, and generates every class', async () => {
+  await tf.setBackend('cpu');
+  const root = tempDir('sampgen-conv-cvae-');
+  const classes = ['kick', 'snare'];
+  const rows = Array.from({ length: 12 }, (_, i) =>
+    Float32Array.from({ length: 1024 }, (_, t) => (0.2 + 0.05 * i) * Math.exp(-t / 200) * Math.sin(2 * Math.PI * (i % 2 ? 0.1 : 0.02) * t)),
+  );
+  writeTestDataset(path.join(root, 'ds'), rows, SAMPLE_RATE, { classes: rows.map((_, i) => classes[i % 2]!), levels: rows.map((_, i) => -20 + i) });
+  fs.writeFileSync(
+    path.join(root, 'c.yaml'),
+    [
+      'model: {type: conv-vae, latent: 3, length: 1024, d: 1, condition: {class: true, velocity: true}}',
+      `data: {path: ${JSON.stringify(path.join(root, 'ds'))}}`,
+      'train: {epochs: 1, batch_size: 6, backend: cpu}',
+      'vae: {kl_ramp_steps: 4}',
+      `output: {runs: ${JSON.stringify(path.join(root, 'runs'))}, models: ${JSON.stringify(path.join(root, 'models'))}, tensorboard: false}`,
+    ].join('\n'),
+  );
+  expect((await runCli(['--quiet', 'train', '--config', path.join(root, 'c.yaml')])).code).toBe(0);
+  const modelDir = path.join(root, 'models', 'c');
+  expect(readModelMetadata(modelDir).condition).toMatchObject({ classes: ['kick', 'snare'], velocity: { min_dbfs: -20, max_dbfs: -9 } });
+  const out = path.join(root, 'gen');
+  expect((await runCli(['--quiet', 'generate', '-m', modelDir, '--random', '1', '-o', out])).code).toBe(0);
+  expect(fs.readdirSync(out).sort()).toEqual(['kick-random-0.wav', 'points.json', 'snare-random-0.wav']);
+}, 60_000);
