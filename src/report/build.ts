@@ -1,7 +1,8 @@
 /**
  * `sampgen report`: one comparison over many run folders (from sweeps or plain `train`), written to an output
  * folder as report.md, report.csv, loss-curve PNGs per group and, when there are dense autoencoders, the study's
- * size × activation matrix of a chosen metric (matrix.png and a table in report.md).
+ * size × activation matrix of a chosen metric (matrix.png and a table in report.md). `--html` adds a page over
+ * the same result (html.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -12,7 +13,8 @@ import { Progress, silentProgress } from '../progress';
 import { writeFileAtomic } from '../util/atomic';
 import { attachMetrics, METRICS_FILE, metricsFilesIn, readMetricsFile, MetricsEntry } from './metrics';
 import { findRunFolders, readRun, RunRecord } from './runs';
-import { buildTable, csvTable, markdownTable, Table } from './table';
+import { runLabels } from './names';
+import { buildTable, checkColumns, csvTable, markdownTable, selectColumns, Table } from './table';
 
 export interface ReportOptions {
   /** Folders of run folders (e.g. runs/), or run folders themselves. */
@@ -27,7 +29,19 @@ export interface ReportOptions {
   groupBy?: string;
   /** Metric of the size × activation matrix (default val_loss); lower is better unless `desc`. */
   matrixMetric?: string;
+  /** Columns of report.md's table (default: all); report.csv always has all of them. */
+  columns?: readonly string[];
   progress?: Progress;
+}
+
+/** One loss-curve chart: a loss of a group of runs, one series per run, named by what sets the run apart. */
+export interface CurveChart {
+  key: 'loss' | 'val_loss';
+  title: string;
+  series: LineSeries[];
+  logY: boolean;
+  /** The PNG written for it, relative to the report folder. */
+  file: string;
 }
 
 export interface MatrixResult {
@@ -42,9 +56,15 @@ export interface MatrixResult {
 
 export interface ReportResult {
   out: string;
+  roots: readonly string[];
   runs: RunRecord[];
   table: Table;
+  /** The loss-curve charts per group, in group order. */
+  curves: { group: string; charts: CurveChart[] }[];
+  groupBy: string;
   matrix: MatrixResult | null;
+  matrixMetric: string;
+  desc: boolean;
   files: string[];
   warnings: string[];
 }
@@ -76,6 +96,7 @@ export function buildReport(opts: ReportOptions): ReportResult {
 
   const sort = opts.sort ?? 'val_loss';
   const table = buildTable(runs, { sort, desc: opts.desc });
+  const mdColumns = opts.columns ? checkColumns(table, opts.columns) : null;
   fs.mkdirSync(opts.out, { recursive: true });
   const files: string[] = [];
   const write = (name: string, data: string | Uint8Array) => {
@@ -88,7 +109,9 @@ export function buildReport(opts: ReportOptions): ReportResult {
   progress.start(3, 'report');
   write('report.csv', csvTable(table.columns, table.rows));
   progress.increment();
-  const curves = writeCurves(runs, opts.groupBy ?? 'model.type', write);
+  const groupBy = opts.groupBy ?? 'model.type';
+  const curves = curveCharts(runs, groupBy);
+  for (const c of curves) for (const chart of c.charts) write(chart.file, lineChartPng(chart.series, { title: chart.title, xLabel: 'epoch', yLabel: chart.key, logY: chart.logY, legendTitle: 'run' }));
   progress.increment();
   const matrixMetric = opts.matrixMetric ?? 'val_loss';
   if (!table.numeric.has(matrixMetric)) {
@@ -112,53 +135,55 @@ export function buildReport(opts: ReportOptions): ReportResult {
       }),
     );
   }
-  write('report.md', reportMarkdown({ runs, table, sort, desc: Boolean(opts.desc), curves, matrix, warnings, roots: opts.roots }));
+  write('report.md', reportMarkdown({ runs, table, columns: mdColumns, sort, desc: Boolean(opts.desc), curves, matrix, warnings, roots: opts.roots }));
   progress.increment();
   progress.stop();
-  return { out: opts.out, runs, table, matrix, files, warnings };
+  return { out: opts.out, roots: opts.roots, runs, table, curves, groupBy, matrix, matrixMetric, desc: Boolean(opts.desc), files, warnings };
 }
 
-/** Loss-curve PNGs per group: train loss and validation loss against epoch, one line per run. */
-function writeCurves(runs: readonly RunRecord[], groupBy: string, write: (name: string, data: Uint8Array) => string): { group: string; files: string[] }[] {
+/** The loss-curve charts per group: train loss and validation loss against epoch, one line per run. */
+function curveCharts(runs: readonly RunRecord[], groupBy: string): { group: string; charts: CurveChart[] }[] {
   const known = new Set(runs.flatMap((r) => Object.keys(r.flat)));
   if (groupBy !== 'name' && !known.has(groupBy)) {
     throw new UserError(`--group-by ${groupBy}: not a config key of these runs; e.g. model.type, model.size, train.lr, name`);
   }
+  const labels = runLabels(runs);
   const groups = new Map<string, RunRecord[]>();
   for (const r of runs) {
     const v = groupBy === 'name' ? r.name : r.flat[groupBy];
     const g = v === undefined || v === null ? '(none)' : String(v);
     groups.set(g, [...(groups.get(g) ?? []), r]);
   }
-  const out: { group: string; files: string[] }[] = [];
+  const out: { group: string; charts: CurveChart[] }[] = [];
   for (const [group, members] of [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
-    const files: string[] = [];
+    const charts: CurveChart[] = [];
+    const ordered = [...members].sort((a, b) => labels.get(a)!.localeCompare(labels.get(b)!));
     for (const [key, label] of [['loss', 'training loss'], ['val_loss', 'validation loss']] as const) {
       const series: LineSeries[] = [];
-      for (const r of members) {
+      for (const r of ordered) {
         const points = r.log.filter((rec) => typeof rec[key] === 'number' && Number.isFinite(rec[key]));
-        if (points.length > 0) series.push({ name: r.folder, x: points.map((p) => p.epoch), y: points.map((p) => p[key] as number) });
+        if (points.length > 0) series.push({ name: labels.get(r)!, x: points.map((p) => p.epoch), y: points.map((p) => p[key] as number) });
       }
       if (series.length === 0) continue;
       const logY = series.every((s) => Array.from(s.y).every((y) => y > 0));
       const safe = group.replace(/[^A-Za-z0-9._-]+/g, '_');
-      files.push(
-        write(
-          `curves-${safe}-${key}.png`,
-          lineChartPng(series, { title: `${label}: ${groupBy} = ${group}`, xLabel: 'epoch', yLabel: key, logY, legendTitle: 'run' }),
-        ),
-      );
+      charts.push({ key, title: `${label}: ${groupBy} = ${group}`, series, logY, file: `curves-${safe}-${key}.png` });
     }
-    if (files.length > 0) out.push({ group, files });
+    if (charts.length > 0) out.push({ group, charts });
   }
   return out;
 }
 
-/** The study's 3 × 3 table for the dense autoencoders; null when fewer than two of them have the metric. */
-export function sizeActivationMatrix(runs: readonly RunRecord[], metric: string, higherIsBetter: boolean): MatrixResult | null {
+/** The study's 3 × 3 table for the dense autoencoders; null when fewer than two of them have the metric (by default a loss, a metric, wall_s or samples_per_s; `value` reads any other). */
+export function sizeActivationMatrix(
+  runs: readonly RunRecord[],
+  metric: string,
+  higherIsBetter: boolean,
+  value: (r: RunRecord) => unknown = (r) => r.metrics[metric] ?? r.final[metric] ?? (metric === 'wall_s' ? r.wallSeconds : metric === 'samples_per_s' ? r.samplesPerSecond : null),
+): MatrixResult | null {
   const dense = runs.filter((r) => r.modelType === 'dense-ae');
   const valueOf = (r: RunRecord): number | null => {
-    const v = r.metrics[metric] ?? r.final[metric] ?? (metric === 'wall_s' ? r.wallSeconds : metric === 'samples_per_s' ? r.samplesPerSecond : null);
+    const v = value(r);
     return typeof v === 'number' && Number.isFinite(v) ? v : null;
   };
   const withValue = dense.filter((r) => valueOf(r) !== null);
@@ -181,9 +206,11 @@ export function sizeActivationMatrix(runs: readonly RunRecord[], metric: string,
 interface MarkdownInput {
   runs: RunRecord[];
   table: Table;
+  /** The columns to show (default: all). */
+  columns: string[] | null;
   sort: string;
   desc: boolean;
-  curves: { group: string; files: string[] }[];
+  curves: { group: string; charts: CurveChart[] }[];
   matrix: MatrixResult | null;
   warnings: string[];
   roots: readonly string[];
@@ -199,7 +226,10 @@ function reportMarkdown(m: MarkdownInput): string {
       `Sorted by ${m.sort} (${m.desc ? 'descending' : 'ascending'}). loss and val_loss are the last epoch's; ` +
       'wall_s is training time in seconds. The same table is in report.csv.',
     '',
-    markdownTable(m.table.columns, m.table.rows, m.table.numeric),
+    (() => {
+      const shown = m.columns ? selectColumns(m.table, m.columns) : m.table;
+      return markdownTable(shown.columns, shown.rows, m.table.numeric);
+    })(),
   ];
   if (m.matrix) {
     const mx = m.matrix;
@@ -218,7 +248,7 @@ function reportMarkdown(m: MarkdownInput): string {
   }
   if (m.curves.length > 0) {
     parts.push('## Loss curves', '');
-    for (const c of m.curves) parts.push(...c.files.map((f) => `![${c.group}](${f})`), '');
+    for (const c of m.curves) parts.push(...c.charts.map((chart) => `![${c.group}](${chart.file})`), '');
   }
   const failed = m.runs.filter((r) => r.status === 'failed');
   if (failed.length > 0) {

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { errorMessage, UserError } from '../errors';
-import type { RunRecord } from './runs';
+import type { MetricCount, RunRecord } from './runs';
 
 export { METRICS_FORMAT_VERSION as METRICS_VERSION } from '../infer/evaluate';
 import { METRICS_FORMAT_VERSION as METRICS_VERSION } from '../infer/evaluate';
@@ -20,6 +20,8 @@ export interface MetricsEntry {
   dataset: string | null;
   split: string | null;
   metrics: Record<string, number>;
+  /** Per metric: the real and generated samples it rests on (absent in files that do not say). */
+  counts: Record<string, MetricCount>;
   /** The file it came from. */
   source: string;
 }
@@ -52,6 +54,14 @@ export function readMetricsFile(file: string): MetricsEntry[] {
     }
     const metrics: Record<string, number> = {};
     for (const [k, v] of Object.entries(e.metrics as Record<string, unknown>)) if (typeof v === 'number') metrics[k] = v;
+    const counts: Record<string, MetricCount> = {};
+    if (typeof e.counts === 'object' && e.counts !== null) {
+      for (const [k, c] of Object.entries(e.counts as Record<string, unknown>)) {
+        if (typeof c !== 'object' || c === null) continue;
+        const { n_real, n_generated } = c as Record<string, unknown>;
+        counts[k] = { ...(typeof n_real === 'number' ? { n_real } : {}), ...(typeof n_generated === 'number' ? { n_generated } : {}) };
+      }
+    }
     return {
       name: e.name,
       config_hash: e.config_hash,
@@ -59,6 +69,7 @@ export function readMetricsFile(file: string): MetricsEntry[] {
       dataset: typeof e.dataset === 'string' ? e.dataset : null,
       split: typeof e.split === 'string' ? e.split : null,
       metrics,
+      counts,
       source: file,
     };
   });
@@ -108,6 +119,8 @@ export function attachMetrics(runs: RunRecord[], entries: readonly MetricsEntry[
       if (before !== undefined && before !== where) warnings.push(`${run.folder}: ${k} measured on ${before} and on ${where}; the report shows the latter (${e.source})`);
       seen.set(k, where);
       run.metrics[k] = v;
+      if (e.counts[k]) run.metricCounts[k] = e.counts[k]!;
+      else delete run.metricCounts[k];
     }
   }
   return warnings;

@@ -16,6 +16,12 @@ export type RunStatus = 'completed' | 'failed' | 'running' | 'incomplete' | 'not
 
 export type CellValue = string | number | boolean | null;
 
+/** The samples a metric rests on (evaluate's metrics.json `counts`). */
+export interface MetricCount {
+  n_real?: number;
+  n_generated?: number;
+}
+
 export interface RunRecord {
   dir: string;
   /** The run folder's name, `<name>-<hash>`. */
@@ -45,6 +51,8 @@ export interface RunRecord {
   dataset: string | null;
   /** Evaluation metrics matched to this run (see metrics.ts). */
   metrics: Record<string, number>;
+  /** How many real and generated samples each of those metrics rests on, where metrics.json says. */
+  metricCounts: Record<string, MetricCount>;
 }
 
 /**
@@ -129,6 +137,7 @@ export function readRun(dir: string): RunRecord {
     stoppedEarly: state?.finished?.epoch ?? null,
     dataset: done?.dataset_fingerprint ?? readCheckpointDataset(dir),
     metrics: {},
+    metricCounts: {},
   };
 }
 

@@ -1,12 +1,14 @@
 /**
- * The comparison table: one row per run. Columns: run, model type, the config keys that vary (the axes), status,
- * epochs, final train and validation loss, evaluation metrics, wall time, samples/s, backend, config hash.
+ * The comparison table: one row per run. Columns: run (the folder), name (what sets the run apart, names.ts), model
+ * type, the config keys that vary (the axes), status, epochs, final train and validation loss, the best validation
+ * loss and its epoch, evaluation metrics, wall time, samples/s, backend, config hash.
  *
  * Axis columns are the keys that differ between runs of the same model type (or between all runs when there is
  * one type): a GAN's learning rate differing from an autoencoder's is a property of the model column, and
  * showing every such key would bury the keys that were actually swept.
  */
 import { UserError } from '../errors';
+import { runLabels } from './names';
 import type { CellValue, RunRecord } from './runs';
 
 export interface Table {
@@ -16,6 +18,9 @@ export interface Table {
   rows: CellValue[][];
   /** The runs in row order. */
   runs: RunRecord[];
+  /** The axis columns (config keys that vary) and the metric columns, in column order. */
+  axes: string[];
+  metrics: string[];
 }
 
 export function axisKeys(runs: readonly RunRecord[]): string[] {
@@ -43,16 +48,20 @@ export function metricKeys(runs: readonly RunRecord[]): string[] {
 export function buildTable(runs: readonly RunRecord[], opts: { sort: string; desc?: boolean }): Table {
   const axes = axisKeys(runs);
   const metrics = metricKeys(runs).filter((k) => !['loss', 'val_loss'].includes(k));
-  const columns = ['run', 'model', ...axes, 'status', 'epochs', 'loss', 'val_loss', ...metrics, 'wall_s', 'samples_per_s', 'backend', 'hash'];
-  const numeric = new Set(['epochs', 'loss', 'val_loss', ...metrics, 'wall_s', 'samples_per_s']);
+  const labels = runLabels(runs);
+  const columns = ['run', 'name', 'model', ...axes, 'status', 'epochs', 'loss', 'val_loss', 'best_val_loss', 'best_epoch', ...metrics, 'wall_s', 'samples_per_s', 'backend', 'hash'];
+  const numeric = new Set(['epochs', 'loss', 'val_loss', 'best_val_loss', 'best_epoch', ...metrics, 'wall_s', 'samples_per_s']);
   const rowOf = (r: RunRecord): CellValue[] => [
     r.folder,
+    labels.get(r)!,
     r.modelType,
     ...axes.map((k) => (k in r.flat ? r.flat[k]! : null)),
     r.status,
     r.epochs,
     r.final.loss ?? null,
     r.final.val_loss ?? null,
+    r.best?.val_loss ?? null,
+    r.best?.epoch ?? null,
     ...metrics.map((k) => r.metrics[k] ?? null),
     r.wallSeconds,
     r.samplesPerSecond,
@@ -60,7 +69,7 @@ export function buildTable(runs: readonly RunRecord[], opts: { sort: string; des
     r.hash,
   ];
   const col = columns.indexOf(opts.sort);
-  if (col < 0 || !(numeric.has(opts.sort) || axes.includes(opts.sort) || ['run', 'model', 'status', 'backend'].includes(opts.sort))) {
+  if (col < 0 || !(numeric.has(opts.sort) || axes.includes(opts.sort) || ['run', 'name', 'model', 'status', 'backend'].includes(opts.sort))) {
     const sortable = columns.filter((c) => c !== 'hash');
     throw new UserError(`--sort ${opts.sort}: no such column in this report; choose one of ${sortable.join(', ')}`);
   }
@@ -75,7 +84,39 @@ export function buildTable(runs: readonly RunRecord[], opts: { sort: string; des
     const c = typeof va === 'number' && typeof vb === 'number' ? va - vb : String(va).localeCompare(String(vb));
     return c !== 0 ? sign * c : a.r.folder.localeCompare(b.r.folder);
   });
-  return { columns, numeric, rows: entries.map((e) => e.row), runs: entries.map((e) => e.r) };
+  return { columns, numeric, rows: entries.map((e) => e.row), runs: entries.map((e) => e.r), axes, metrics };
+}
+
+/**
+ * The evaluation metrics a reader looks at first (src/infer/evaluate.ts HEADLINE_METRICS, the few that rank models):
+ * reconstruction error, smoothness of the latent plane, generation quality and, for conditional models, whether
+ * the requested class comes out.
+ */
+export const KEY_METRICS = ['recon_mse', 'recon_mr_stft', 'smoothness', 'gen_frechet', 'gen_ndb_fraction', 'class_gen_accuracy'] as const;
+
+/**
+ * The columns a page shows unless told otherwise: the run's name, model, what the sweep varied, epochs, best and
+ * last validation loss, and the key metrics present (else the first four metrics there are).
+ */
+export function defaultColumns(table: Table): string[] {
+  const key = table.metrics.filter((m) => (KEY_METRICS as readonly string[]).includes(m));
+  return ['name', 'model', ...table.axes, 'epochs', 'best_val_loss', 'val_loss', ...(key.length > 0 ? key : table.metrics.slice(0, 4))];
+}
+
+/** `--columns a,b,c` checked against the table: an unknown name is a UserError that lists the known ones. */
+export function checkColumns(table: Table, wanted: readonly string[]): string[] {
+  const unknown = wanted.filter((c) => !table.columns.includes(c));
+  if (unknown.length > 0) {
+    throw new UserError(`--columns: no column ${unknown.map((c) => JSON.stringify(c)).join(', ')} in this report; the columns are ${table.columns.join(', ')}`);
+  }
+  if (wanted.length === 0) throw new UserError(`--columns: name at least one column; the columns are ${table.columns.join(', ')}`);
+  return [...new Set(wanted)];
+}
+
+/** The table cut to `columns`, in that order. */
+export function selectColumns(table: Table, columns: readonly string[]): { columns: string[]; rows: CellValue[][] } {
+  const index = columns.map((c) => table.columns.indexOf(c));
+  return { columns: [...columns], rows: table.rows.map((row) => index.map((i) => row[i]!)) };
 }
 
 /** Four significant digits for reading; integers as they are. */
