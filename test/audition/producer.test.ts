@@ -8,7 +8,7 @@ import { buildKit, KitSound, uniqueName } from '../../src/audition/page/kit';
 import { fileTooLarge, plainDropError } from '../../src/audition/page/messages';
 import { cardRows, lossText } from '../../src/audition/page/model-card';
 import { nearestPoint } from '../../src/audition/page/nearest';
-import { emptyPattern, noteMs, Sequencer, stepSeconds, stepTime } from '../../src/audition/page/sequencer';
+import { dragPlayOf, emptyPattern, noteMs, playsOnDecode, Sequencer, stepSeconds, stepTime } from '../../src/audition/page/sequencer';
 import { DEFAULT_SOUND, renderSound } from '../../src/audition/page/sound';
 import { parseShared, shareQuery } from '../../src/audition/page/url-state';
 
@@ -55,6 +55,19 @@ describe('sequencer timing', () => {
     expect(stepTime(0, 2, 120, 75)).toBe(0.25);
     expect(noteMs(120, 8)).toBe(250);
     expect(noteMs(90, 16)).toBeCloseTo(166.667, 3);
+  });
+
+  test('a drag retriggers at most once per note of the chosen division, or only when let go', () => {
+    // 120 BPM: an eighth is 250 ms, a sixteenth 125 ms.
+    expect(playsOnDecode('drag', 8, 120, 249)).toBe(false);
+    expect(playsOnDecode('drag', 8, 120, 250)).toBe(true);
+    expect(playsOnDecode('drag', 16, 120, 130)).toBe(true);
+    expect(playsOnDecode('drag', 4, 60, 999)).toBe(false);
+    expect(playsOnDecode('press', 8, 120, 0)).toBe(true);
+    for (const g of ['press', 'drag'] as const) expect(playsOnDecode(g, 'release', 120, 1e9)).toBe(false);
+    for (const mode of ['release', 4, 8, 16] as const) expect(playsOnDecode('release', mode, 120, 0)).toBe(true);
+    expect(playsOnDecode('other', 'release', 120, 0)).toBe(true);
+    expect(['release', '4', '8', '16', 'junk'].map(dragPlayOf)).toEqual(['release', 4, 8, 16, 8]);
   });
 
   describe('the scheduler', () => {

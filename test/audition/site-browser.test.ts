@@ -65,8 +65,15 @@ async function staticServer(dir: string): Promise<{ origin: string; paths: strin
   return { origin, paths, notFound, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-/** Records what the page starts playing: the time asked for and the buffer's samples. */
+/**
+ * Records what the page starts playing (the time asked for and the buffer's samples), and stands in a MIDI input for
+ * Web MIDI (the test sends its messages through window.__midi).
+ */
 const INSTRUMENT = () => {
+  const input: { onmidimessage: ((e: { data: Uint8Array }) => void) | null } = { onmidimessage: null };
+  const access = { inputs: new Map([['test', input]]), onstatechange: null };
+  Object.defineProperty(navigator, 'requestMIDIAccess', { value: () => Promise.resolve(access), configurable: true });
+  (window as unknown as { __midi: unknown }).__midi = { send: (data: number[]) => input.onmidimessage?.({ data: new Uint8Array(data) }) };
   const starts: { when: number; rate: number; data: number[] }[] = [];
   (window as unknown as { __starts: typeof starts }).__starts = starts;
   const original = AudioBufferSourceNode.prototype.start;
@@ -271,6 +278,34 @@ describeBrowser('the static site in headless Chromium', () => {
       const candidates = got.filter((s) => Math.abs(s.when - w.when) < 1e-9);
       expect({ i, found: candidates.some((s) => maxAbsDiff(s.data, pads[w.pad]!.rendered) < 1e-7) }).toEqual({ i, found: true });
     }
+  });
+
+  test('in "on release only" mode a drag plays once, when let go; MIDI notes 36–43 play the pads', async () => {
+    await page.selectOption('#drag-play', 'release');
+    const plays = await page.evaluate(() => window.__sampgen.plays);
+    await page.locator('#pad').scrollIntoViewIfNeeded();
+    const box = (await page.locator('#pad').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.4);
+    await page.mouse.down();
+    for (let k = 1; k <= 12; k++) await page.mouse.move(box.x + box.width * (0.3 + 0.03 * k), box.y + box.height * 0.4);
+    await page.mouse.up();
+    await settled(page);
+    expect((await page.evaluate(() => window.__sampgen.plays)) - plays).toBe(1);
+    await page.selectOption('#drag-play', '8');
+
+    await page.click('#midi');
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('MIDI: 1 input'));
+    const hits = (await page.evaluate(() => window.__sampgen.padHits)).length;
+    const before = (await starts(page)).length;
+    await page.evaluate(() => {
+      const midi = (window as unknown as { __midi: { send(d: number[]): void } }).__midi;
+      midi.send([0x91, 37, 100]); // note-on, channel 2: pad 2
+      midi.send([0x90, 60, 100]); // not a pad's note
+      midi.send([0x90, 36, 0]); // note-on at velocity 0 is a note-off
+    });
+    expect((await page.evaluate(() => window.__sampgen.padHits)).slice(hits).map((h) => h.pad)).toEqual([1]);
+    const pad2 = await page.evaluate(() => Array.from(window.__sampgen.pads[1]!.rendered));
+    expect(maxAbsDiff((await starts(page)).slice(before)[0]!.data, pad2)).toBe(0);
   });
 
   test('the point, condition and sound are in the URL: a shared link lands on the same point; undo and redo walk the moves', async () => {

@@ -15,7 +15,7 @@ import { cardRows } from './model-card';
 import { nearestPoint } from './nearest';
 import { Pad, PadGesture } from './pad';
 import { MAIN, Player } from './player';
-import { DEFAULT_BPM, noteMs, PADS, Sequencer } from './sequencer';
+import { DEFAULT_BPM, dragPlayOf, PADS, playsOnDecode, Sequencer } from './sequencer';
 import { DEFAULT_SOUND, renderSound, sameSound, SoundSettings } from './sound';
 import { buildSpace, coordinates, hasPrincipalDirections, LatentSpace, MAX_DIRECTIONS, nudge, randomPoint, SpaceMode, startPoint, withCoordinate } from './space';
 import type { Mark } from './state';
@@ -440,13 +440,10 @@ function onDecoded(d: Decoded): void {
   }
   if (!edited || d.reason === 'pad') return; // no sound before the user asks; a pad played itself when clicked
   if (player.looping) return; // the loop picks the new sound up at its next repetition
-  const mode = els.dragPlay.value;
+  // A drag retriggers at a musical rate at most (or not at all: on release only), never at the pointer's rate.
   const now = performance.now();
-  if (d.reason === 'drag' || d.reason === 'slider') {
-    // A drag retriggers at a musical rate at most (or not at all: on release only), never at the pointer's rate.
-    if (mode === 'release' || now - lastTrigger < noteMs(sequencer.bpm, Number(mode))) return;
-  }
-  if (d.reason === 'press' && mode === 'release') return;
+  const gesture = d.reason === 'drag' || d.reason === 'slider' ? 'drag' : d.reason === 'press' || d.reason === 'release' ? d.reason : 'other';
+  if (!playsOnDecode(gesture, dragPlayOf(els.dragPlay.value), sequencer.bpm, now - lastTrigger)) return;
   lastTrigger = now;
   play();
 }

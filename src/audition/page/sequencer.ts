@@ -147,3 +147,20 @@ export class Sequencer {
     }
   }
 }
+
+/** When a drag plays the sound: 'release' only when let go, else at most once per note of this division (4, 8, 16). */
+export type DragPlay = 'release' | 4 | 8 | 16;
+
+/**
+ * Whether a decode that arrived for a gesture plays: presses and drags at most once per note of `mode` at the tempo
+ * (never, in 'release' mode), releases and single moves (keys, a random jump) always. `sinceLastMs`: since the last play.
+ */
+export function playsOnDecode(gesture: 'press' | 'drag' | 'release' | 'other', mode: DragPlay, bpm: number, sinceLastMs: number): boolean {
+  if (gesture === 'release' || gesture === 'other') return true;
+  if (mode === 'release') return false;
+  return gesture === 'press' || sinceLastMs >= noteMs(bpm, mode);
+}
+
+export function dragPlayOf(value: string): DragPlay {
+  return value === '4' ? 4 : value === '16' ? 16 : value === 'release' ? 'release' : 8;
+}
