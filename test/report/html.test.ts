@@ -174,6 +174,29 @@ describe('report --html over a tiny sweep and a conditional model', () => {
     expect(cli.err).toMatch(/--columns: no column "nope".*the columns are run, name/);
   });
 
+  test('key evaluate metrics are default columns, each value with the real / generated samples it rests on', async () => {
+    const target = result.runs.find((r) => r.name === 'ae-small-relu')!;
+    const metricsDir = path.join(p.root, 'eval-metrics');
+    fs.mkdirSync(metricsDir, { recursive: true });
+    fs.writeFileSync(
+      path.join(metricsDir, 'metrics.json'),
+      JSON.stringify({
+        version: 2,
+        models: [{ name: target.name, config_hash: target.hash, run: path.resolve(target.dir), dataset: p.data, split: 'validation', metrics: { recon_mse: 0.0125, gen_frechet: 3.5, gen_click_jump: 0.1 }, counts: { recon_mse: { n_real: 4, n_generated: 4 }, gen_frechet: { n_real: 4, n_generated: 200 } } }],
+      }),
+    );
+    const withMetrics = path.join(p.root, 'report-metrics');
+    const r = buildReport({ roots: [p.runs], out: withMetrics, metrics: [metricsDir] });
+    await writeHtmlReport(r, { pageAssets, audio: 0 });
+    const page = fs.readFileSync(path.join(withMetrics, 'index.html'), 'utf8');
+    // key metrics only (gen_click_jump is in report.csv and --columns)
+    expect(headings(page)).toEqual(['name', 'model', 'model.activation', 'train.lr', 'epochs', 'best_val_loss', 'val_loss', 'recon_mse', 'gen_frechet', 'links']);
+    const row = new RegExp(`<tr data-run="${target.folder}">([\\s\\S]*?)</tr>`).exec(page)![1]!;
+    expect(row).toContain('<td data-value="0.0125" class="num">0.0125<small class="n" title="real / generated samples this number rests on">n 4 / 4</small></td>');
+    expect(row).toContain('<td data-value="3.5" class="num">3.5<small class="n" title="real / generated samples this number rests on">n 4 / 200</small></td>');
+    expect(fs.readFileSync(path.join(withMetrics, 'report.csv'), 'utf8').split('\r\n')[0]).toContain('gen_click_jump');
+  });
+
   (haveChromium ? test : test.skip)('the page opened from disk in Chromium: the table sorts and filters, charts draw, a WAV plays, nothing is fetched from outside the folder', async () => {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({

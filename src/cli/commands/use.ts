@@ -22,6 +22,7 @@ import { KNN_K } from '../../eval/classifier';
 import { BOOTSTRAP_LEVEL } from '../../eval/bootstrap';
 import { openDataset } from '../../data';
 import { readModelMetadata } from '../../export';
+import { writeEvaluateHtml } from '../../report/evaluate-page';
 
 type BackendName = BackendRequest;
 
@@ -232,6 +233,7 @@ export function registerEvaluate(program: Command): void {
     .option('--split <name>', "rows of --dataset: val (the training run's validation split, never trained on), train, or all", 'val')
     .option('--held-out <dir>', 'instead of --dataset: a separate dataset the models never trained on, used whole (never split)')
     .option('-o, --out <dir>', 'write metrics.json and metrics.md into this folder')
+    .option('--html', 'with --out: also write index.html, the table as a page (sortable, filterable; works from disk, like report --html)')
     .option('--max-samples <n>', 'at most this many real samples (a seeded subset)', positiveInt('--max-samples'), 500)
     .option('--generated <n>', `samples to generate for the generation metrics (2 to ${MAX_POINTS})`, positiveInt('--generated'), 200)
     .option('--grid <n>', 'grid side for latent smoothness (2-D latents)', positiveInt('--grid'), 8)
@@ -259,6 +261,7 @@ export function registerEvaluate(program: Command): void {
     .action(async (opts, cmd: Command) => {
       const ctx = contextFor(cmd);
       if (opts.out) assertCanCreate(opts.out, '--out');
+      if (opts.html && !opts.out) throw new UserError('--html writes index.html beside metrics.json: give --out <dir>');
       if (Boolean(opts.dataset) === Boolean(opts.heldOut)) throw new UserError('give exactly one of --dataset <dir> (with --split) or --held-out <dir>');
       if (opts.heldOut && cmd.getOptionValueSource('split') === 'cli') {
         throw new UserError('--split applies to --dataset; a --held-out dataset is used whole, never split');
@@ -310,6 +313,7 @@ export function registerEvaluate(program: Command): void {
         ];
         writeFileAtomic(path.join(opts.out, 'metrics.json'), JSON.stringify(file, null, 1));
         writeFileAtomic(path.join(opts.out, 'metrics.md'), md.join('\n'));
+        if (opts.html) writeEvaluateHtml(opts.out, evaluations, { title: `${datasetPath} (${split === 'held-out' ? 'held-out dataset, used whole' : `${split} split`})`, rows: rowsLines });
       }
       for (const w of warnings) ctx.warn(w);
       if (ctx.options.json) return ctx.printJson(file);

@@ -47,7 +47,7 @@ function setUpTable(table: HTMLTableElement): void {
       row.hidden = !match;
       if (match) count++;
     }
-    if (shown) shown.textContent = `${count} of ${body.rows.length} runs`;
+    if (shown) shown.textContent = `${count} of ${body.rows.length} ${table.dataset.noun ?? 'runs'}`;
   });
 }
 
