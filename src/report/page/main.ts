@@ -95,8 +95,8 @@ function drawCurves(): void {
         logY: log && chart.logY,
         legendTitle: 'run',
         // Two side by side on a laptop screen.
-        width: 660,
-        height: 420,
+        width: 620,
+        height: 400,
         interactive: true,
       });
       void draw(figure, spec);
