@@ -169,6 +169,11 @@ describe('report --html over a tiny sweep and a conditional model', () => {
     }
     expect(isUserError(err)).toBe(true);
     expect((err as Error).message).toMatch(/--columns: no column "accuracy" in this report; the columns are run, name, model, .*val_loss/);
+    const ok = await runCli(['report', p.runs, '--out', path.join(p.root, 'report-cli'), '--html', '--audio', '1', '--backend', 'cpu', '--columns', 'name, val_loss']);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain(`open ${path.join(p.root, 'report-cli', 'index.html')} in a browser`);
+    expect(headings(fs.readFileSync(path.join(p.root, 'report-cli', 'index.html'), 'utf8'))).toEqual(['name', 'val_loss', 'links']);
+    expect(fs.existsSync(path.join(p.root, 'report-cli', 'models', cvaeFolder, 'snare-random-0.wav'))).toBe(true);
     const cli = await runCli(['report', p.runs, '--out', path.join(p.root, 'report-bad'), '--html', '--columns', 'name,nope']);
     expect(cli.code).toBe(2);
     expect(cli.err).toMatch(/--columns: no column "nope".*the columns are run, name/);
