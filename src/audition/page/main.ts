@@ -197,10 +197,12 @@ function triggerPad(i: number, when?: number, level = 1): boolean {
   return true;
 }
 
+/** A pad's name: what tells its sound from the others' (the class, else the point), and its model when not the current one. */
 function padLabel(p: PadSound | null): PadLabel {
   if (!p) return { title: null, detail: '' };
-  const cond = p.choice && meta?.condition && p.model === folder ? ` · ${choiceLabel(meta.condition, p.choice)}` : p.choice?.classA ? ` · ${p.choice.classA}` : '';
-  return { title: `${p.modelName}${cond}`, detail: describePoint(p.point) };
+  const what = p.choice?.classA ?? `${p.point.slice(0, 2).map((x) => fmt(x, 2)).join(', ')}${p.point.length > 2 ? ', …' : ''}`;
+  const level = p.sound.gainDb !== 0 ? ` ${p.sound.gainDb > 0 ? '+' : '−'}${Math.abs(p.sound.gainDb)} dB` : '';
+  return { title: `${p.model === folder ? '' : `${p.modelName}: `}${what}${level}`, detail: `${p.modelName}, ${describePoint(p.point)}` };
 }
 
 function showPads(): void {
@@ -422,6 +424,7 @@ function renderCurrent(edited: boolean): void {
   player.setSample(rendered, meta.sample_rate);
   drawWaveform(els.wave, rendered, meta.sample_rate);
   els.wave.dataset.samples = String(rendered.length);
+  showStar();
   if (edited) putOnPad(selectedPad);
 }
 
@@ -676,11 +679,11 @@ function showMarks(): void {
       const bb = document.createElement('button');
       bb.textContent = 'B';
       bb.dataset.ab = `b${i}`;
-      bb.title = `Play the model's reconstruction of it (error ${m.errorDb.toFixed(1)} dB relative to the file)`;
+      bb.title = `Play the model's reconstruction of it; the difference between the two is ${Math.abs(m.errorDb).toFixed(1)} dB ${m.errorDb <= 0 ? 'below' : 'above'} the file's level`;
       bb.addEventListener('click', () => playAB(m.reconstruction));
       const err = document.createElement('span');
       err.className = 'mark-point';
-      err.textContent = `${m.errorDb.toFixed(1)} dB error`;
+      err.textContent = `error ${m.errorDb >= 0 ? '+' : '−'}${Math.abs(m.errorDb).toFixed(1)} dB`;
       ab.append(a, bb, err);
       li.append(b, ab);
       return li;
@@ -925,10 +928,15 @@ function favouriteLabel(f: Favourite): string {
   return `${f.modelName}${cond} · ${describePoint(f.point).slice(4)}`;
 }
 
+/** The star is filled when the current sound is a favourite. */
+function showStar(): void {
+  els.star.textContent = favourites.some((f) => isCurrent(f)) ? '★ Favourite' : '☆ Favourite';
+}
+
 function showFavourites(): void {
   els.favouritesEmpty.hidden = favourites.length > 0;
   els.exportKit.disabled = favourites.length === 0;
-  els.star.textContent = favourites.some((f) => isCurrent(f)) ? '★ Favourite' : '☆ Favourite';
+  showStar();
   els.favourites.replaceChildren(
     ...favourites.map((f) => {
       const li = document.createElement('li');
