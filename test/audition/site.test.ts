@@ -168,6 +168,11 @@ describe('refusals', () => {
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/^sampgen site: 1 model\(s\) in .*cli-site \(\d+ files, [\d.]+ (KiB|MiB)\)\n  page: [\d.]+ KiB gzipped/);
     expect(ok.out).toContain('python3 -m http.server');
+    // `audition --export` builds the same site instead of serving.
+    const exported = await runCli(['audition', '--models', modelsDir, '--export', path.join(root, 'exported'), '--port', '1']);
+    expect(exported.code).toBe(0);
+    expect(exported.out).toMatch(/^sampgen site: 2 model\(s\) in /);
+    expect(fs.readFileSync(path.join(root, 'exported', 'index.html'), 'utf8')).toContain(SITE_MARKER);
     const bad = await runCli(['site', '--models', modelsDir, '--out', path.join(root, 'cli-site'), '--model', 'nope']);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--model nope: no such model');
