@@ -9,7 +9,8 @@ import { decodePoints, disposeModel, encodeRows, openModel, OpenedModel } from '
 import { ConditionRequest, conditionVector } from '../../src/models/condition';
 import { runCli } from '../helpers/cli';
 import { tempDir, writeTestDataset } from '../helpers/dataset';
-import { toneWav, useCpuBackend, writeTestModel } from './helpers';
+import { buildSite } from '../../src/audition/site';
+import { staticServer, toneWav, useCpuBackend, writeTestModel } from './helpers';
 
 /**
  * A conditional VAE (issue 13) on the audition page in headless Chromium: the class selector, the two-class mixer
@@ -213,6 +214,50 @@ describeBrowser('a conditional model on the audition page', () => {
       expect(maxAbsDiff(s.sample!, decodePoints(plain, [s.point])[0]!)).toBeLessThan(TOL);
     } finally {
       disposeModel(plain);
+    }
+  });
+
+  test('on a static site the same: a link lands on its class and velocity, a drop is decoded in the browser with its class and level', async () => {
+    const site = path.join(root, 'site');
+    await buildSite({ modelsDir: path.join(root, 'models'), out: site, pageDir: path.join(root, 'page'), models: ['cvae'] });
+    const host = await staticServer(site);
+    const other = await context.newPage();
+    other.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    other.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+    });
+    try {
+      // The alias `cvae` (a link to the run's folder) names the model in a link too.
+      await other.goto(`${host.origin}/?backend=cpu&model=cvae&z=0.25,-0.5&class=hat-closed&v=0.75`);
+      const linked = await settled(other);
+      expect(linked.model).toMatch(/^cvae-[0-9a-f]+$/);
+      expect(linked.error).toBeNull();
+      expect(linked.point).toEqual([0.25, -0.5]);
+      expect(linked.condition).toEqual(Array.from(conditionVector(model.meta.condition!, { mix: { 'hat-closed': 1 }, velocity: 0.75 })));
+      expect(maxAbsDiff(linked.sample!, expected([0.25, -0.5], { mix: { 'hat-closed': 1 }, velocity: 0.75 }))).toBeLessThan(TOL);
+
+      const wav = toneWav({ sampleRate: 11025, frames: 500, amp: 0.5, freq: 300 });
+      await other.evaluate((bytes) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(bytes)], 'Kick-07.wav'));
+        const target = document.getElementById('drop')!;
+        for (const type of ['dragenter', 'dragover', 'drop']) target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }, Array.from(wav));
+      await other.waitForFunction(() => window.__sampgen.marks.length === 1);
+      const s = await settled(other);
+      const file = path.join(root, 'Kick-07.wav');
+      fs.writeFileSync(file, wav);
+      const { row, levels } = await preprocessFileWithLevels(file, model.meta);
+      const request = conditionOfFile(model.meta, file, levels)!;
+      expect(request.mix).toEqual({ kick: 1 });
+      const vector = conditionVector(model.meta.condition!, request);
+      const [z] = encodeRows(model, [row], true, [vector]);
+      expect(maxAbsDiff(s.marks[0]!.point, z!)).toBeLessThan(TOL);
+      expect(maxAbsDiff(s.marks[0]!.condition!, vector)).toBeLessThan(1e-7);
+      expect(await other.evaluate(() => window.__sampgen.mode)).toBe('site');
+    } finally {
+      await other.close();
+      await host.close();
     }
   });
 

@@ -1,4 +1,6 @@
+import * as fs from 'fs';
 import * as http from 'http';
+import { AddressInfo } from 'net';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { encodeWav } from '../../src/audio';
@@ -96,4 +98,27 @@ export function rawRequest(
 export async function useCpuBackend(): Promise<void> {
   await tf.setBackend('cpu');
   await tf.ready();
+}
+
+/** A static file server: GET of a file under `dir` (/ is index.html), 404 otherwise; records every path asked for. */
+export async function staticServer(dir: string): Promise<{ origin: string; paths: string[]; notFound: string[]; close: () => Promise<void> }> {
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wav': 'audio/wav' };
+  const paths: string[] = [];
+  const notFound: string[] = [];
+  const root = fs.realpathSync(dir);
+  const server = http.createServer((req, res) => {
+    const p = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    paths.push(p);
+    const file = path.join(root, p === '/' ? 'index.html' : p);
+    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      notFound.push(p);
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': types[path.extname(file)] ?? 'application/octet-stream' });
+    res.end(fs.readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { origin, paths, notFound, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

@@ -1,6 +1,4 @@
 import * as fs from 'fs';
-import * as http from 'http';
-import { AddressInfo } from 'net';
 import * as path from 'path';
 import { unzipSync } from 'fflate';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -14,7 +12,7 @@ import { openDataset } from '../../src/data';
 import { preprocessForModel } from '../../src/infer/encode';
 import { decodePoints, disposeModel, encodeRows, openModel, OpenedModel } from '../../src/infer/model';
 import { tempDir, writeTestDataset } from '../helpers/dataset';
-import { L, SR, toneWav, useCpuBackend, writeTestModel } from './helpers';
+import { L, SR, staticServer, toneWav, useCpuBackend, writeTestModel } from './helpers';
 
 /**
  * The static site of `sampgen site` (issue 14) in headless Chromium, served by a plain static file server written
@@ -40,29 +38,6 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
-}
-
-/** A static file server: GET of a file under `dir` (/ is index.html), 404 otherwise; records every path asked for. */
-async function staticServer(dir: string): Promise<{ origin: string; paths: string[]; notFound: string[]; close: () => Promise<void> }> {
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wav': 'audio/wav' };
-  const paths: string[] = [];
-  const notFound: string[] = [];
-  const root = fs.realpathSync(dir);
-  const server = http.createServer((req, res) => {
-    const p = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    paths.push(p);
-    const file = path.join(root, p === '/' ? 'index.html' : p);
-    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      notFound.push(p);
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': types[path.extname(file)] ?? 'application/octet-stream' });
-    res.end(fs.readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { origin, paths, notFound, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 /**
