@@ -231,7 +231,9 @@ export async function buildSite(opts: SiteOptions): Promise<SiteSummary> {
       models.push({ folder: summary.folder, name: meta.name, bytes, training, ...('reason' in found ? { training_note: found.reason } : {}) });
     }
     const aliases = Object.fromEntries(Object.entries(listing.aliases).filter(([, target]) => summaries.some((m) => m.folder === target)));
-    write('models/index.json', JSON.stringify({ models: summaries, broken: [], aliases, max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES, made_by: `sampgen ${VERSION}` }, null, 2) + '\n');
+    // The server's GET /api/models answer, with a format name and version for other readers of a published site.
+    const index = { format: 'sampgen-site', version: 1, made_by: `sampgen ${VERSION}`, models: summaries, broken: [], aliases, max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES };
+    write('models/index.json', JSON.stringify(index, null, 2) + '\n');
     replaceDirAtomic(tmp, out);
     return { out: opts.out, models, page, page_gzip_bytes: page.reduce((s, p) => s + p.gzip_bytes, 0), total_bytes: total, files };
   } catch (err) {

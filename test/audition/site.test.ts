@@ -104,6 +104,7 @@ describe('the site folder', () => {
     expect(index.models.map((m: { folder: string }) => m.folder)).toEqual(['snare-1a2b', 'tom']);
     expect(index.aliases).toEqual({ snare: 'snare-1a2b' });
     expect(index.broken).toEqual([]);
+    expect([index.format, index.version]).toEqual(['sampgen-site', 1]);
     expect(index.max_upload_bytes).toBe(20 * 2 ** 20);
     expect(index.models[0]).toEqual(expect.objectContaining({ description: "the study's dense autoencoder (size × activation)", training_samples: { count: ROWS, audio: true } }));
     expect(index.models[1].training_samples).toBeNull();
