@@ -21,7 +21,7 @@ RUN scripts/image-steps.sh --tf cpu build prune
 
 FROM node:20-bookworm-slim
 COPY --from=build /opt/sampgen /opt/sampgen
-RUN cd /opt/sampgen && scripts/image-steps.sh --tf cpu check
+RUN cd /opt/sampgen && scripts/image-steps.sh --tf cpu fonts check
 WORKDIR /work
 # node is PID 1: sampgen installs its SIGTERM handler first thing, so `docker stop` and a pod's deletion checkpoint
 # the run (give it the time: docker stop -t 120, terminationGracePeriodSeconds).

@@ -11,7 +11,7 @@
  *    vega-embed bundled in, so that the page needs no network) and its style sheet. `report --html` copies both
  *    into the report's assets/ folder.
  *
- * Both are built by `npm run build`; src/eval/chart/vega.ts and src/report/html.ts build them on first use where
+ * Both are built by `npm run build`; src/eval/chart/render.ts and src/report/html.ts build them on first use where
  * they are missing (a test run on the sources without a build). Writes are atomic (temp file + rename), so that
  * two processes building at once leave one whole file.
  *

@@ -10,6 +10,8 @@
 #   deps    audit; npm ci --ignore-scripts; the TF.js native binding of --tf; sampgen's native kernels (required)
 #   build   dist/ and the audition page (npm run build)
 #   prune   dev dependencies removed, and the TF.js binding package the image does not use
+#   fonts   a font for the charts' text where the system has none (the -slim and CUDA bases ship none, and resvg then
+#           draws charts without any words): fonts-dejavu-core from apt
 #   check   the result runs: --version, doctor (the native kernels and the --tf backend are there), and a smoke run
 #           of the study grid's entry 6 the way examples/kubernetes/study-indexed-job.yaml runs it
 #
@@ -24,12 +26,12 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --tf) tf=${2:?--tf needs cpu, gpu or none}; shift 2 ;;
     --tf=*) tf=${1#--tf=}; shift ;;
-    audit | deps | build | prune | check) stages+=("$1"); shift ;;
-    *) echo "image-steps: unknown argument $1 (stages: audit deps build prune check; --tf cpu|gpu|none)" >&2; exit 2 ;;
+    audit | deps | build | prune | fonts | check) stages+=("$1"); shift ;;
+    *) echo "image-steps: unknown argument $1 (stages: audit deps build prune fonts check; --tf cpu|gpu|none)" >&2; exit 2 ;;
   esac
 done
 case "$tf" in cpu | gpu | none) ;; *) echo "image-steps: --tf must be cpu, gpu or none, got $tf" >&2; exit 2 ;; esac
-[ ${#stages[@]} -gt 0 ] || { echo "image-steps: name at least one stage (audit deps build prune check)" >&2; exit 2; }
+[ ${#stages[@]} -gt 0 ] || { echo "image-steps: name at least one stage (audit deps build prune fonts check)" >&2; exit 2; }
 [ -f package.json ] && [ -f package-lock.json ] || { echo "image-steps: run me in the repository's root (no package.json here: $PWD)" >&2; exit 2; }
 
 say() { echo "image-steps: $*"; }
@@ -93,6 +95,20 @@ prune() {
   say "prune: $(du -sh node_modules | cut -f1) of node_modules left"
 }
 
+has_fonts() {
+  node -e 'process.exit(require("@napi-rs/canvas").GlobalFonts.families.length > 0 ? 0 : 1)'
+}
+
+fonts() {
+  if has_fonts; then
+    say "fonts: the system has fonts for the charts"
+    return
+  fi
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
+  has_fonts || { echo "image-steps: fonts: still no font after installing fonts-dejavu-core" >&2; exit 1; }
+  say "fonts: installed fonts-dejavu-core"
+}
+
 check() {
   local here doctor volume
   here=$(pwd)
@@ -112,6 +128,9 @@ check() {
     }
     console.log("image-steps: check: " + d.backends.map((x) => x.backend + " " + (x.ok ? "ok" : "no")).join(", ") + "; " + b.wasm.reason);
   ' "$doctor"
+  # Charts are SVG rasterised by resvg with the system's fonts: an image without any (the -slim and CUDA bases ship
+  # none) draws every chart with no text at all, silently. The Dockerfiles install fonts-dejavu-core for this.
+  has_fonts || { echo "image-steps: check: no fonts: charts would have no text (the fonts stage installs fonts-dejavu-core)" >&2; exit 1; }
   if [ "$tf" = gpu ]; then
     for f in node_modules/@tensorflow/tfjs-node-gpu/lib/napi-v*/tfjs_binding.node node_modules/@tensorflow/tfjs-node-gpu/deps/lib/libtensorflow.so.2.9.1; do
       [ -e "$f" ] || { echo "image-steps: check: $f is missing" >&2; exit 1; }

@@ -45,7 +45,7 @@ trap 'requeue=1; [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true' USR1
 # only has to outlive sampgen (Slurm kills what is left once the script exits). A second TERM would cost the checkpoint.
 trap ':' TERM
 
-# --index auto reads SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN).
+# --index auto reads SLURM_ARRAY_TASK_ID: the task ID is the grid entry's index (run --array=0-N).
 node bin/sampgen sweep run "$grid" --index auto "$@" &
 pid=$!
 while :; do

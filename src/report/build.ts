@@ -97,6 +97,13 @@ export function buildReport(opts: ReportOptions): ReportResult {
   const sort = opts.sort ?? 'val_loss';
   const table = buildTable(runs, { sort, desc: opts.desc });
   const mdColumns = opts.columns ? checkColumns(table, opts.columns) : null;
+  // Every option is checked before the first file is written: a bad value must not leave half a report behind.
+  const matrixMetric = opts.matrixMetric ?? 'val_loss';
+  if (!table.numeric.has(matrixMetric)) {
+    throw new UserError(`--matrix-metric ${matrixMetric}: no such numeric column in this report; choose one of ${[...table.numeric].join(', ')}`);
+  }
+  const groupBy = opts.groupBy ?? 'model.type';
+  const curves = curveCharts(runs, groupBy);
   fs.mkdirSync(opts.out, { recursive: true });
   const files: string[] = [];
   const write = (name: string, data: string | Uint8Array) => {
@@ -109,14 +116,8 @@ export function buildReport(opts: ReportOptions): ReportResult {
   progress.start(3, 'report');
   write('report.csv', csvTable(table.columns, table.rows));
   progress.increment();
-  const groupBy = opts.groupBy ?? 'model.type';
-  const curves = curveCharts(runs, groupBy);
   for (const c of curves) for (const chart of c.charts) write(chart.file, lineChartPng(chart.series, { title: chart.title, xLabel: 'epoch', yLabel: chart.key, logY: chart.logY, legendTitle: 'run' }));
   progress.increment();
-  const matrixMetric = opts.matrixMetric ?? 'val_loss';
-  if (!table.numeric.has(matrixMetric)) {
-    throw new UserError(`--matrix-metric ${matrixMetric}: no such numeric column in this report; choose one of ${[...table.numeric].join(', ')}`);
-  }
   const matrix = sizeActivationMatrix(runs, matrixMetric, Boolean(opts.desc));
   const denseRuns = runs.filter((r) => r.modelType === 'dense-ae').length;
   if (!matrix && denseRuns > 0) {

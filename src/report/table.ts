@@ -50,7 +50,9 @@ export function buildTable(runs: readonly RunRecord[], opts: { sort: string; des
   const metrics = metricKeys(runs).filter((k) => !['loss', 'val_loss'].includes(k));
   const labels = runLabels(runs);
   const columns = ['run', 'name', 'model', ...axes, 'status', 'epochs', 'loss', 'val_loss', 'best_val_loss', 'best_epoch', ...metrics, 'wall_s', 'samples_per_s', 'backend', 'hash'];
-  const numeric = new Set(['epochs', 'loss', 'val_loss', 'best_val_loss', 'best_epoch', ...metrics, 'wall_s', 'samples_per_s']);
+  // A sweep axis whose values are all numbers (train.lr, model.latent) sorts as numbers: as text, 0.1 came before 0.001.
+  const numericAxes = axes.filter((k) => runs.every((r) => !(k in r.flat) || r.flat[k] === null || typeof r.flat[k] === 'number'));
+  const numeric = new Set(['epochs', 'loss', 'val_loss', 'best_val_loss', 'best_epoch', ...numericAxes, ...metrics, 'wall_s', 'samples_per_s']);
   const rowOf = (r: RunRecord): CellValue[] => [
     r.folder,
     labels.get(r)!,

@@ -143,7 +143,7 @@ describe('the Dockerfiles', () => {
     expect(build.from).toMatch(/^node:20-(bookworm|bullseye)$/);
     expect(build.name).toBe('build');
     const runs = stages.flatMap((s) => s.steps.filter((i) => i.op === 'RUN').map(imageSteps));
-    expect(runs.flatMap((r) => r.stages)).toEqual(['deps', 'build', 'prune', 'check']);
+    expect(runs.flatMap((r) => r.stages)).toEqual(['deps', 'build', 'prune', 'fonts', 'check']);
     expect(new Set(runs.map((r) => r.tf))).toEqual(new Set([file === 'Dockerfile' ? 'cpu' : 'gpu']));
     const copyFrom = runtime.steps.filter((i) => i.op === 'COPY').map((i) => i.args);
     expect(copyFrom).toContain('--from=build /opt/sampgen /opt/sampgen');
@@ -278,7 +278,7 @@ if (why && process.env.SAMPGEN_REQUIRE_NATIVE === '1') {
     expect(log).toContain('image-steps: check: ok');
   }, 300000);
 
-  test('the Kubernetes Job runs in that image as its pod would, and a SIGTERM to it (PID 1) checkpoints and exits 0', async () => {
+  test('the Kubernetes Job runs in that image as its pod would, and a SIGTERM to it (PID 1) checkpoints and exits 75, which the Job\'s podFailurePolicy retries without counting', async () => {
     expect(app).toBeDefined();
     const job = parse(read('examples/kubernetes/study-indexed-job.yaml'));
     const pod = job.spec.template.spec;
@@ -292,7 +292,10 @@ if (why && process.env.SAMPGEN_REQUIRE_NATIVE === '1') {
     const volume = path.join(rootfs, 'volume');
     writeTestDataset(path.join(volume, 'datasets', 'snares'), decayingSines(12, 17640), 44100);
     const args = container.args.map((a: string) => (a.startsWith('/opt/') ? path.join(rootfs, a) : a));
-    expect(container.args).toEqual(['sweep', 'run', '/opt/sampgen/examples/grids/study.yaml', '--index', 'auto']);
+    expect(container.args).toEqual(['sweep', 'run', '/opt/sampgen/examples/grids/study.yaml', '--index', 'auto', '--interrupted-exit', '75']);
+    // Exit 0 would mark the index complete with its entry unfinished: the interrupted code is retried, not counted.
+    expect(job.spec.podFailurePolicy.rules[0]).toEqual({ action: 'Ignore', onExitCodes: { containerName: 'sweep', operator: 'In', values: [75] } });
+    expect(pod.restartPolicy).toBe('Never');
     const index = 6;
     const entry = planSweep(path.join(app, 'examples/grids/study.yaml')).entries[index]!;
     const runDir = path.join(volume, entry.runDir);
@@ -330,7 +333,7 @@ if (why && process.env.SAMPGEN_REQUIRE_NATIVE === '1') {
     const kill = setTimeout(() => child.kill('SIGKILL'), pod.terminationGracePeriodSeconds * 1000);
     const code = await exited;
     clearTimeout(kill);
-    expect([code, out]).toEqual([0, expect.stringContaining(`entry ${index} ${entry.name}-${entry.hash}: interrupted (SIGTERM); checkpoint kept`)]);
+    expect([code, out]).toEqual([75, expect.stringContaining(`entry ${index} ${entry.name}-${entry.hash}: interrupted (SIGTERM); checkpoint kept`)]);
     expect(out).toContain(`sweep ${args[2]}: entry ${index} (from JOB_COMPLETION_INDEX)`);
     expect(fs.existsSync(path.join(runDir, 'done.json'))).toBe(false);
   }, 200000);

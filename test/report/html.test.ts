@@ -109,6 +109,10 @@ describe('report --html over a tiny sweep and a conditional model', () => {
   test('the table has the default columns and names runs by what sets them apart', () => {
     expect(headings(html)).toEqual(['name', 'model', 'model.activation', 'train.lr', 'epochs', 'best_val_loss', 'val_loss', 'links']);
     expect(names(html).sort()).toEqual(['ae-small-relu lr=0.01', 'ae-small-relu lr=1e-3', 'ae-small-tanh lr=0.01', 'ae-small-tanh lr=1e-3', 'cvae']);
+    // A numeric sweep axis sorts as numbers on the page (as text, 0.1 came before 0.001); a text axis as text.
+    const typeOf = (column: string) => new RegExp(`<th[^>]*data-type="(\\w+)"[^>]*><button[^>]*>${column.replace('.', '\\.')}<`).exec(html)?.[1];
+    expect(typeOf('train.lr')).toBe('number');
+    expect(typeOf('model.activation')).toBe('text');
     // report.csv carries the name too, and the folder beside it
     const csv = fs.readFileSync(path.join(out, 'report.csv'), 'utf8');
     expect(csv.split('\r\n')[0]).toMatch(/^run,name,model,/);

@@ -128,6 +128,8 @@ describe('report over a few tiny runs', () => {
     expectUser(() => buildReport({ roots: [p.runs], out, sort: 'accuracy' }), /--sort accuracy: no such column.*val_loss/);
     expectUser(() => buildReport({ roots: [p.runs], out, groupBy: 'model.colour' }), /--group-by model\.colour: not a config key/);
     expectUser(() => buildReport({ roots: [p.runs], out, matrixMetric: 'nope' }), /--matrix-metric nope: no such numeric column.*val_loss/);
+    // Refused before anything is written: no half report (report.csv and the curves were written before the check).
+    expect(fs.existsSync(out)).toBe(false);
     expectUser(() => buildReport({ roots: [tempDir()], out }), /no run folders in/);
     expectUser(() => buildReport({ roots: [path.join(p.root, 'nope')], out }), /no such folder/);
     const bad = path.join(tempDir(), 'metrics.json');

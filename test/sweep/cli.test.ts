@@ -19,7 +19,11 @@ describe('sampgen sweep / report / train --smoke', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/index 4 \(from SAMPGEN_INDEX\) is out of range: the grid has 4 entries/);
 
-    const run = await cli(['sweep', 'run', p.gridFile, '--index', 'auto', '--no-export'], { SAMPGEN_INDEX: '2' });
+    const badCode = await cli(['sweep', 'run', p.gridFile, '--index', '0', '--interrupted-exit', '300']);
+    expect([badCode.code, badCode.err]).toEqual([2, expect.stringMatching(/--interrupted-exit must be an exit code from 0 to 125, got "300"/)]);
+
+    // A run that finishes exits 0 whatever --interrupted-exit says (the code is for interrupted entries only).
+    const run = await cli(['sweep', 'run', p.gridFile, '--index', 'auto', '--no-export', '--interrupted-exit', '75'], { SAMPGEN_INDEX: '2' });
     expect(run.code).toBe(0);
     expect(run.out).toMatch(/1 completed/);
     expect(readMarker<DoneMarker>(summary.entries[2].run, DONE_FILE)!.status).toBe('completed');

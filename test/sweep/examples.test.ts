@@ -32,7 +32,7 @@ describe('examples run as written', () => {
     const container = job.spec.template.spec.containers[0];
     // The image's entrypoint is sampgen (Dockerfile); test/image/image-steps.test.ts runs these args in that image.
     expect(container.image).toMatch(/^sampgen:/);
-    expect(container.args).toEqual(['sweep', 'run', '/opt/sampgen/examples/grids/study.yaml', '--index', 'auto']);
+    expect(container.args).toEqual(['sweep', 'run', '/opt/sampgen/examples/grids/study.yaml', '--index', 'auto', '--interrupted-exit', '75']);
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
     expect(job.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(60);
   });

@@ -16,6 +16,7 @@ interface RunCliOptions extends PlanCliOptions {
   staleAfter: string;
   backend?: BackendRequest;
   export: boolean;
+  interruptedExit?: string;
 }
 
 const GRID_HELP =
@@ -62,6 +63,11 @@ export function register(program: Command): void {
     .option('--stale-after <seconds>', 'a lock without a heartbeat for this long may be taken over', String(DEFAULT_STALE_AFTER_SECONDS))
     .addOption(backendOption('TF.js backend for every entry'))
     .option('--no-export', 'do not export models at the end of each run')
+    .option(
+      '--interrupted-exit <code>',
+      'exit with this code (1-125) when an entry was interrupted (SIGTERM/Ctrl-C) and checkpointed, instead of 0: for schedulers ' +
+        'that count exit 0 as done, e.g. a Kubernetes Indexed Job with restartPolicy Never (its example uses 75 with a podFailurePolicy)',
+    )
     .addHelpText(
       'after',
       GRID_HELP +
@@ -74,6 +80,10 @@ export function register(program: Command): void {
     )
     .action(async (grid: string, opts: RunCliOptions, cmd: Command) => {
       const ctx = contextFor(cmd);
+      const interruptedExit = opts.interruptedExit === undefined ? 0 : Number(opts.interruptedExit);
+      if (!Number.isInteger(interruptedExit) || interruptedExit < 0 || interruptedExit > 125) {
+        throw new UserError(`--interrupted-exit must be an exit code from 0 to 125, got ${JSON.stringify(opts.interruptedExit)}`);
+      }
       const staleAfter = Number(opts.staleAfter);
       if (!Number.isFinite(staleAfter) || staleAfter <= 0) throw new UserError(`--stale-after must be a number of seconds > 0, got ${JSON.stringify(opts.staleAfter)}`);
       const plan = planSweep(grid, { sets: opts.set, smoke: opts.smoke });
@@ -122,6 +132,11 @@ export function register(program: Command): void {
             `${c.interrupted} interrupted, ${c.failed} failed` + (summary.notStarted.length ? `, ${summary.notStarted.length} not started` : ''),
         );
         for (const o of summary.outcomes.filter((x) => x.status === 'failed')) ctx.print(`  failed: entry ${o.index} ${o.runDir}: ${o.message}`);
+      }
+      if (c.interrupted > 0 && interruptedExit !== 0 && c.failed === 0) {
+        // Not an error: the checkpoint is kept and the entry resumes; the code only tells the scheduler "not done, run again".
+        ctx.info(`exit ${interruptedExit} (--interrupted-exit): ${c.interrupted} entr${c.interrupted === 1 ? 'y was' : 'ies were'} interrupted and will resume when run again`);
+        process.exitCode = interruptedExit;
       }
       if (c.failed > 0) {
         const which = summary.outcomes.filter((o) => o.status === 'failed').map((o) => o.index);

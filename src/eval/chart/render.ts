@@ -5,6 +5,7 @@
  * vega and vega-lite come from one CommonJS bundle (scripts/build-report-assets.js says why), built by
  * `npm run build` and, where it is missing, on first use.
  */
+import { hasFonts } from '../plot/canvas';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Resvg } from '@resvg/resvg-js';
@@ -108,8 +109,15 @@ export async function chartSvgAsync(spec: ChartSpec): Promise<string> {
   }
 }
 
+let warnedNoFonts = false;
+
 /** An SVG rasterised at its own size, on white (a transparent PNG looks broken in dark viewers). */
 export function svgToPng(svg: string): Uint8Array {
+  // Without any system font resvg drops every text element silently: say it once rather than ship charts with no words.
+  if (!warnedNoFonts && !hasFonts()) {
+    warnedNoFonts = true;
+    process.stderr.write('warning: no fonts are installed, so charts are drawn without any text (on Debian: apt-get install fonts-dejavu-core)\n');
+  }
   const resvg = new Resvg(svg, {
     background: '#ffffff',
     font: { loadSystemFonts: true, defaultFontFamily: FONT_FAMILY[0] },
