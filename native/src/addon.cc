@@ -335,6 +335,58 @@ napi_value MrStft(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// absLeaky(heap, [n, xOff, yOff, c1, c2]): y = c1·x + c2·|x|
+napi_value AbsLeaky(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!read_call(env, info, 5, &c)) return nullptr;
+  const double* p = c.p;
+  if (!dims_ok(env, {p[0]})) return nullptr;
+  float *x, *y;
+  if (!region(env, c, p[1], p[0], "x", &x) || !region(env, c, p[2], p[0], "y", &y)) return nullptr;
+  State& s = state();
+  return guarded(env, [&] { s.k->abs_leaky(*s.pool, (int64_t)p[0], x, y, (float)p[3], (float)p[4]); });
+}
+
+// absLeakyGrad(heap, [n, dyOff, xOff, dxOff, c1, c2]): dx = dy·c1 + (dy·c2)·step(x)
+napi_value AbsLeakyGrad(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!read_call(env, info, 6, &c)) return nullptr;
+  const double* p = c.p;
+  if (!dims_ok(env, {p[0]})) return nullptr;
+  float *dy, *x, *dx;
+  if (!region(env, c, p[1], p[0], "dy", &dy) || !region(env, c, p[2], p[0], "x", &x) || !region(env, c, p[3], p[0], "dx", &dx))
+    return nullptr;
+  State& s = state();
+  return guarded(env, [&] { s.k->abs_leaky_grad(*s.pool, (int64_t)p[0], dy, x, dx, (float)p[4], (float)p[5]); });
+}
+
+// phaseShuffle(heap, [batch, W, C, xOff, yOff, adjoint (0|1), shift₀ … shift_{batch−1}]), |shift| < W
+napi_value PhaseShuffle(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!read_call(env, info, 6, &c)) return nullptr;
+  const double* p = c.p;
+  if (!dims_ok(env, {p[0], p[1], p[2]})) return nullptr;
+  const int batch = (int)p[0], W = (int)p[1], C = (int)p[2];
+  if (c.np < 6 + (size_t)batch) {
+    napi_throw_range_error(env, nullptr, "sampgen native: phaseShuffle needs one shift per example");
+    return nullptr;
+  }
+  std::vector<int> shifts(batch);
+  for (int b = 0; b < batch; b++) {
+    const double k = p[6 + b];
+    if (!(k > -W && k < W) || k != (double)(int64_t)k) {
+      napi_throw_range_error(env, nullptr, "sampgen native: a phase shift is not an integer of magnitude below the width");
+      return nullptr;
+    }
+    shifts[b] = (int)k;
+  }
+  const double n = p[0] * p[1] * p[2];
+  float *x, *y;
+  if (!region(env, c, p[3], n, "input", &x) || !region(env, c, p[4], n, "output", &y)) return nullptr;
+  State& s = state();
+  return guarded(env, [&] { s.k->phase_shuffle(*s.pool, batch, W, C, shifts.data(), x, y, p[5] != 0); });
+}
+
 napi_value Adam(napi_env env, napi_callback_info info) {
   Call c;
   if (!read_call(env, info, 13, &c)) return nullptr;
@@ -459,6 +511,9 @@ NAPI_MODULE_INIT() {
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"mse", nullptr, Mse, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"mrStft", nullptr, MrStft, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"absLeaky", nullptr, AbsLeaky, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"absLeakyGrad", nullptr, AbsLeakyGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"phaseShuffle", nullptr, PhaseShuffle, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"configure", nullptr, Configure, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -64,6 +64,12 @@ struct Kernels {
   double (*mse)(Pool&, int64_t n, const float* y, const float* x, float* g, float scale);
   // The multi-resolution STFT loss, its per-example parts and its gradient in y, in one call (mrstft_isa.inc).
   void (*mr_stft)(Pool&, const MrStftArgs&);
+  // The WaveGAN critic's elementwise ops (critic_isa.inc): LeakyReLU as c1·x + c2·|x| and its input gradient
+  // dy·c1 + (dy·c2)·step(x), bit for bit the tfjs op chains; phase shuffle of [batch, W, C] rows by shifts[b] with
+  // reflect padding, or its adjoint.
+  void (*abs_leaky)(Pool&, int64_t n, const float* x, float* y, float c1, float c2);
+  void (*abs_leaky_grad)(Pool&, int64_t n, const float* dy, const float* x, float* dx, float c1, float c2);
+  void (*phase_shuffle)(Pool&, int batch, int W, int C, const int* shifts, const float* x, float* y, bool adjoint);
 };
 
 const Kernels& kernels_avx512();

@@ -39,11 +39,34 @@ export interface NativeBinding {
    * lm_0 … lm_{B−1}].
    */
   mrStft(heap: ArrayBuffer, params: Float64Array): Float64Array;
+  /** params: n, xOff, yOff, c1, c2: y = c1·x + c2·|x| (the critic's LeakyReLU, as the tfjs op chain rounds it) */
+  absLeaky(heap: ArrayBuffer, params: Float64Array): void;
+  /** params: n, dyOff, xOff, dxOff, c1, c2: dx = dy·c1 + (dy·c2)·step(x), step = 1 above 0, −1 at and below */
+  absLeakyGrad(heap: ArrayBuffer, params: Float64Array): void;
+  /**
+   * params: batch, W, C, xOff, yOff, adjoint (0 | 1), then one shift per example: rows of [batch, W, C] shifted with
+   * reflect padding, out[b, t] = x[b, reflect(t − shift_b)], or the adjoint of that map.
+   */
+  phaseShuffle(heap: ArrayBuffer, params: Float64Array): void;
   info(): NativeInfo;
   configure(options: { isa?: NativeIsa | 'best'; threads?: number }): boolean;
 }
 
-const BINDING_FUNCTIONS = ['matmul', 'conv1d', 'conv1dDx', 'conv1dDf', 'sumRows', 'adam', 'mse', 'mrStft', 'info', 'configure'] as const;
+const BINDING_FUNCTIONS = [
+  'matmul',
+  'conv1d',
+  'conv1dDx',
+  'conv1dDf',
+  'sumRows',
+  'adam',
+  'mse',
+  'mrStft',
+  'absLeaky',
+  'absLeakyGrad',
+  'phaseShuffle',
+  'info',
+  'configure',
+] as const;
 type BindingFunction = (typeof BINDING_FUNCTIONS)[number];
 
 export type NativeIsa = 'avx512' | 'avx2' | 'base';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { matMulViaXnn, WasmOps } from './wasm-ops';
 import type { NativeBinding } from './native';
+import { registerCriticKernels } from './native-critic';
 import {
   batchMatMulNative,
   conv2DBackpropFilterNative,
@@ -78,6 +79,8 @@ export function registerWasmKernelPatches(native: NativeBinding | null = null): 
   for (const name of ['_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Sum'] as const) {
     replaceKernel(name, withNative(name, unpatched(name)));
   }
+  // The critic's fused ops (critic-ops.ts) run these only while the native kernels are active.
+  registerCriticKernels(activeNative);
   if (native) {
     nativeState.binding = native;
     nativeState.enabled = true;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
 import { Rng } from '../util/rng';
+import { absLeakyRelu, phaseShuffleOp } from './critic-ops';
 import { CONV_LAYERS, downsampleLayers, LEAKY_ALPHA, LENGTH_UNIT, Upsample, upsampleLayers } from './conv';
 
 /** WaveGAN's window: 16 · 4^5 samples. */
@@ -17,13 +18,14 @@ export const WAVEGAN_LENGTH = 16 * LENGTH_UNIT;
  */
 
 /**
- * LeakyReLU(α) as ((1+α)/2)·x + ((1−α)/2)·|x|, the same function (0.6·x + 0.4·|x| for α = 0.2) written with ops that
- * tfjs differentiates to any order: |x|' = step(x, −1) (a sign), and step's own gradient is defined (zero), so
- * the second derivative is 0 almost everywhere, as it is for the true function. At x = 0 the slope is α, as in
- * tfjs' leakyRelu gradient. Values agree with leakyRelu to float32 rounding (0.6 and 0.4 are not exact in binary).
+ * LeakyReLU(α) as ((1+α)/2)·x + ((1−α)/2)·|x|, the same function (0.6·x + 0.4·|x| for α = 0.2) written so that tfjs
+ * differentiates it to any order: its gradient is dy·0.6 + (dy·0.4)·step(x) with step = 1 above 0 and −1 at and
+ * below (the slope is α at 0, as in tfjs' leakyRelu gradient), and that gradient's own derivative in x is 0, as it
+ * is almost everywhere for the true function. Values agree with leakyRelu to float32 rounding (0.6 and 0.4 are not
+ * exact in binary). One op per derivative (critic-ops.ts: a native kernel on wasm, the stock op chain elsewhere).
  */
 export function twiceDifferentiableLeakyRelu<T extends tf.Tensor>(x: T, alpha = LEAKY_ALPHA): T {
-  return tf.tidy(() => tf.add(tf.mul(x, (1 + alpha) / 2), tf.mul(tf.abs(x), (1 - alpha) / 2)) as T);
+  return absLeakyRelu(x, alpha);
 }
 
 export interface AbsLeakyReLUArgs {
@@ -60,15 +62,13 @@ tf.serialization.registerClass(AbsLeakyReLU);
 /**
  * Phase shuffle (WaveGAN §3.3) on a [batch, 1, width, channels] activation: example b is shifted by shifts[b]
  * samples along the width, out[b, t] = x[b, reflect(t − shifts[b])], with reflect padding (mirror without repeating
- * the edge sample), so the length is kept and nothing but a shift happens.
- *
- * Built from slice, reverse, concat and a per-example 0/1 mask rather than mirrorPad or gather: tfjs' MirrorPad
- * gradient drops the reflected part of the gradient, and gather's gradient (UnsortedSegmentSum) has no wasm kernel;
- * slice/reverse/concat/mul have exact gradients of every order on every backend. Multiplying by exact 0/1 and adding
- * zeros leaves the selected values bit-exact.
+ * the edge sample), so the length is kept and nothing but a shift happens. Its gradient is the map's exact adjoint,
+ * and the adjoint's gradient the shuffle again (critic-ops.ts: one native kernel each on wasm; elsewhere slices,
+ * reverses, a concat and 0/1 masks, whose gradients tfjs has on every backend, unlike MirrorPad's, which drops the
+ * reflected part, or gather's, which has no wasm kernel).
  */
 export function phaseShuffle(x: tf.Tensor4D, shifts: ArrayLike<number>, n: number): tf.Tensor4D {
-  const [batch, , width, channels] = x.shape;
+  const [batch, height, width] = x.shape;
   if (shifts.length !== batch) throw new Error(`phaseShuffle: ${shifts.length} shifts for a batch of ${batch}`);
   if (!Number.isInteger(n) || n < 0) throw new UserError(`model.phase_shuffle must be a non-negative integer, got ${n}`);
   for (let b = 0; b < batch; b++) {
@@ -77,21 +77,8 @@ export function phaseShuffle(x: tf.Tensor4D, shifts: ArrayLike<number>, n: numbe
   }
   if (n === 0) return x.clone();
   if (n >= width) throw new UserError(`model.phase_shuffle = ${n} needs activations wider than ${n} samples, got width ${width}`);
-  return tf.tidy(() => {
-    const left = tf.reverse(tf.slice(x, [0, 0, 1, 0], [batch, 1, n, channels]), 2);
-    const right = tf.reverse(tf.slice(x, [0, 0, width - 1 - n, 0], [batch, 1, n, channels]), 2);
-    const padded = tf.concat([left, x, right], 2);
-    const shifted = (k: number) => tf.slice(padded, [0, 0, n - k, 0], [batch, 1, width, channels]);
-    const distinct = [...new Set(Array.from(shifts))].sort((a, b) => a - b);
-    if (distinct.length === 1) return shifted(distinct[0]!);
-    let out: tf.Tensor4D | null = null;
-    for (const k of distinct) {
-      const mask = tf.tensor4d(Array.from(shifts, (s) => (s === k ? 1 : 0)), [batch, 1, 1, 1]);
-      const part = tf.mul(shifted(k), mask) as tf.Tensor4D;
-      out = out === null ? part : (tf.add(out, part) as tf.Tensor4D);
-    }
-    return out!;
-  });
+  if (height !== 1) throw new Error(`phaseShuffle: expected [batch, 1, width, channels], got [${x.shape}]`);
+  return phaseShuffleOp(x, shifts, n);
 }
 
 /** Per-example shifts in [−n, n] for each of the critic's first four layers, drawn from `seed`. */
