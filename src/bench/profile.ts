@@ -29,7 +29,11 @@ export async function profileUnit(unit: () => void): Promise<UnitProfile> {
   });
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
   const byName = new Map<string, { calls: number; ms: number }>();
+  const backend = tf.getBackend();
   for (const k of info.kernels) {
+    // tf.profile also records ops built with tf.customGrad (tfjs' fusedConv2d__op, sampgen's critic ops) under
+    // their scope's name, and their time includes the kernels they run, which are recorded too: counted once.
+    if (tf.getKernel(k.name, backend) == null) continue;
     const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
     const entry = byName.get(k.name) ?? { calls: 0, ms: 0 };
     entry.calls++;

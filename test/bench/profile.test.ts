@@ -28,3 +28,17 @@ test('profileUnit counts each kernel a unit runs, sums their time, and accounts 
   expect(table.at(-1)).toMatch(/^\| outside TF.js kernels/);
   a.dispose();
 });
+
+test('an op built with tf.customGrad is not counted beside the kernels it runs (its time is theirs)', async () => {
+  const a = tf.randomNormal([32, 32], 0, 1, 'float32', 2) as tf.Tensor2D;
+  const bias = tf.randomNormal([32], 0, 1, 'float32', 3);
+  // tf.fused.matMul with a bias is a customGrad op around the _FusedMatMul kernel
+  const profile = await profileUnit(() => {
+    tf.tidy(() => tf.fused.matMul({ a, b: a, bias, activation: 'relu' }).dataSync());
+  });
+  const names = profile.kernels.map((k) => k.kernel);
+  expect(names).toContain('_FusedMatMul');
+  expect(names).not.toContain('fusedMatMul__op');
+  expect(names.every((name) => tf.getKernel(name, 'cpu') != null)).toBe(true);
+  tf.dispose([a, bias]);
+});
