@@ -131,6 +131,32 @@ export function buildWaveGan(opts: WaveGanOptions): WaveGanParts {
 }
 
 /**
+ * A Conv2D layer's output as tf.conv2d + bias (the same values the layer gives), or null for any other layer or a
+ * configuration this does not cover. tfjs-layers runs such a layer through tf.fused.conv2d, a customGrad op that
+ * computes the gradients of ALL its inputs whenever one of them is asked for: the penalty's inner gradient (in the
+ * critic's input only) paid for every filter and bias gradient too, and every critic pass for the first layer's
+ * input gradient (the data's). conv2d and add have registered gradients, which tfjs computes only for the inputs
+ * on a path to what is differentiated: about a fifth of a unit's convolution work less.
+ */
+function convWithLazyGradients(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor | null {
+  if (layer.getClassName() !== 'Conv2D') return null;
+  const config = layer.getConfig();
+  const dilation = config.dilationRate as number | number[] | undefined;
+  const plain =
+    config.dataFormat === 'channelsLast' &&
+    (config.activation === 'linear' || config.activation == null) &&
+    (dilation == null || [dilation].flat().every((d) => d === 1)) &&
+    (config.padding === 'same' || config.padding === 'valid');
+  const weights = layer.trainableWeights.map((w) => w.read());
+  const kernel = weights.find((w) => w.rank === 4);
+  const bias = weights.find((w) => w.rank === 1);
+  if (!plain || !kernel || weights.length !== (bias ? 2 : 1) || x.rank !== 4) return null;
+  const strides = config.strides as [number, number];
+  const y = tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides, config.padding as 'same' | 'valid');
+  return bias ? tf.add(y, bias) : y;
+}
+
+/**
  * The critic's score for a batch of samples [B, length] → [B, 1], with phase shuffle after each of the first four
  * conv+activation blocks when `phase` is given: shifts drawn from phase.seed (so a step's randomness is explicit),
  * or given (phaseShuffleShifts of a whole batch, sliced for a part of it).
@@ -146,7 +172,7 @@ export function criticForward(
     let h = x;
     let block = 0;
     for (const layer of critic.layers) {
-      h = layer.apply(h) as tf.Tensor;
+      h = convWithLazyGradients(layer, h) ?? (layer.apply(h) as tf.Tensor);
       if (layer instanceof AbsLeakyReLU) {
         if (shifts && block < shifts.length) h = phaseShuffle(h as tf.Tensor4D, shifts[block]!, phase!.n);
         block++;

@@ -175,6 +175,22 @@ describe('phaseShuffle', () => {
 });
 
 describe('criticForward', () => {
+  test('its input gradient runs no filter gradient (convolutions with lazy gradients), and equals the layers’ own', async () => {
+    const { generator, critic } = buildWaveGan({ latent: 4, length: 1024, d: 2, upsample: 'transpose', seed: 5 });
+    const x = tf.randomUniform([2, 1024], -1, 1, 'float32', 6);
+    let ours: Float32Array | null = null;
+    const profile = await tf.profile(() => {
+      ours = tf.grad((v: tf.Tensor) => tf.sum(criticForward(critic, v, null)))(x).dataSync() as Float32Array;
+    });
+    const kernels = new Set(profile.kernels.map((k) => k.name));
+    expect(kernels).toContain('Conv2DBackpropInput');
+    expect(kernels).not.toContain('Conv2DBackpropFilter');
+    const layers = tf.grad((v: tf.Tensor) => tf.sum(critic.apply(v) as tf.Tensor))(x).dataSync();
+    expect(Array.from(ours!)).toEqual(Array.from(layers));
+    generator.dispose();
+    critic.dispose();
+  });
+
   test('without phase shuffle it is the critic model itself; with it, a seeded shuffle of the four first blocks', () => {
     const { generator, critic } = buildWaveGan({ latent: 4, length: 1024, d: 2, upsample: 'transpose', seed: 4 });
     const x = tf.randomUniform([3, 1024], -1, 1, 'float32', 3);
