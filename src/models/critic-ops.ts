@@ -12,7 +12,8 @@ import { activeNative } from '../backend/wasm-kernels';
  * op is one kernel, and so is its gradient, and the gradient's gradient:
  *
  *   absLeakyRelu(x)            = c1·x + c2·|x|                    gradient: absLeakyReluGrad(dy, x)
- *   absLeakyReluGrad(dy, x)    = dy·c1 + (dy·c2)·step(x)          gradient in dy: absLeakyReluGrad(ddx, x); in x: 0
+ *   absLeakyReluGrad(dy, x)    = dy·c1 + (dy·c2)·step(x)          gradient in dy: absLeakyReluGrad(ddx, x); in x: 0,
+ *                                                                  not recorded (see absLeakyReluGrad)
  *   shuffle(x)                 = x shifted per example, reflected  gradient: shuffleAdjoint(dy)
  *   shuffleAdjoint(dy)         = its exact adjoint (a linear map)   gradient: shuffle(ddx)
  *
@@ -59,18 +60,23 @@ export function absLeakyRelu<T extends tf.Tensor>(x: T, alpha: number): T {
 }
 
 /**
- * dy·c1 + (dy·c2)·step(x): absLeakyRelu's input gradient, itself differentiable: linear in dy (its gradient is
- * itself), piecewise constant in x (gradient 0, as tfjs' step has).
+ * dy·c1 + (dy·c2)·step(x): absLeakyRelu's input gradient, itself differentiable in dy (linear: its gradient is
+ * itself). In x it is piecewise constant, with derivative 0 wherever it has one, and x is not recorded as an input
+ * at all: tfjs would otherwise send a zero tensor back through everything x came from. In the gradient penalty that
+ * is the critic's whole forward pass on the mixed samples: a filter and an input gradient per layer (of zeros) per
+ * critic step, about a seventh of the step's convolution work, for contributions that are exactly 0. The one
+ * difference it makes: differentiating a result that depends on x only through this op's slope says "no path"
+ * instead of giving zeros (tf.grads throws, tf.variableGrads leaves such a variable out).
  */
 export function absLeakyReluGrad(dy: tf.Tensor, x: tf.Tensor, alpha: number): tf.Tensor {
-  const op = customGrad((upstream: tf.Tensor, input: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([input]);
+  const op = customGrad((upstream: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([x]);
     return {
-      value: leakyBackward(upstream, input, alpha),
-      gradFunc: (ddx: tf.Tensor, saved: tf.Tensor[]) => [absLeakyReluGrad(ddx, saved[0]!, alpha), tf.zerosLike(saved[0]!)],
+      value: leakyBackward(upstream, x, alpha),
+      gradFunc: (ddx: tf.Tensor, saved: tf.Tensor[]) => absLeakyReluGrad(ddx, saved[0]!, alpha),
     };
   });
-  return op(dy, x);
+  return op(dy);
 }
 
 /** The phase shuffle of src/models/wavegan.ts (see there) from stock ops: slices, reverses, concat, masks. */

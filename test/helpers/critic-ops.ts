@@ -62,6 +62,11 @@ function run(c: Critic2Case, act: Act, shuffle: Shuffle): Critic2Result {
   return { penalty: penalty![0]!, inputGradient: inputGradient!, weightGradients };
 }
 
+/** The values with −0 as 0 (v + 0 is +0 for v = −0 and v otherwise), for comparisons bit for bit up to zeros' signs. */
+export function unsignedZeros(a: ArrayLike<number>): number[] {
+  return Array.from(a, (v) => v + 0);
+}
+
 /** With the fused ops (native kernels where active). */
 export function critic2(c: Critic2Case): Critic2Result {
   return run(c, (u) => absLeakyRelu(u, 0.2), (u) => phaseShuffleOp(u, c.shifts, c.n));
