@@ -237,8 +237,10 @@ export function sumNative(native: NativeBinding): NativeKernel {
     if (axes.length === 0 || !axes.every((d, i) => d === i)) return null;
     const rows = size(x.shape.slice(0, axes.length));
     const cols = size(x.shape.slice(axes.length));
-    // Whole-tensor and narrow sums gain nothing from a column sum; leave them to the wasm kernel.
-    if (cols < 64 || rows === 0) return null;
+    // Whole-tensor sums and short narrow ones gain nothing from a column sum; leave them to the wasm kernel. Narrow
+    // sums over many rows (the bias gradients of convolutions with few channels: [batch·width, channels]) do: the
+    // wasm kernel transposes them first.
+    if (rows === 0 || cols < 8 || (cols < 64 && rows < 1024)) return null;
     const outShape = keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : x.shape.slice(axes.length);
     const out = (backend as unknown as BackendWasm).makeOutput(outShape, 'float32');
     native.sumRows(heapOf(backend), new Float64Array([rows, cols, offsetOf(backend, x), offsetOf(backend, out)]));

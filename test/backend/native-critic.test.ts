@@ -130,6 +130,18 @@ if (!native.ok) {
       }
     });
 
+    test('bias gradients of few channels (narrow sums over many rows) in one pass, against the wasm kernel', () => {
+      const rng = new Rng(8);
+      for (const shape of [
+        [16, 1, 1024, 16],
+        [3, 1, 700, 9],
+      ]) {
+        const x = randomArray(shape, rng);
+        const { on, off } = onAndOff('sumRows', () => valuesOf(() => [tf.sum(tf.tensor(x, shape), [0, 1, 2])]));
+        expect(relativeError(on[0]!, off[0]!)).toBeLessThanOrEqual(1e-5);
+      }
+    });
+
     test('one-input-channel convolutions (input gradient as dot products, filter gradient in chunks) against the wasm kernels', () => {
       // widths that leave a partial chunk of output positions, channel counts around the vector width
       for (const [B, W, Cout] of [
