@@ -92,6 +92,10 @@ export const CONV_CASES: ConvCase[] = [
   { name: '1-D k4 s4 same (taps = stride)', x: [2, 1, 32, 3], filter: [1, 4, 3, 2], strides: [1, 4], pad: 'same' },
   { name: '1-D explicit padding', x: [2, 1, 21, 2], filter: [1, 6, 2, 3], strides: [1, 3], pad: [[0, 0], [0, 0], [4, 1], [0, 0]] },
   { name: '1-D rows, height 3', x: [2, 3, 20, 2], filter: [1, 5, 2, 2], strides: [1, 2], pad: 'same' },
+  // outputs at least 64 wide: the native filter gradient by phases (one GEMM over every output position)
+  { name: '1-D wide output, k25 s4 same', x: [3, 1, 300, 3], filter: [1, 25, 3, 5], strides: [1, 4], pad: 'same' },
+  { name: '1-D wide output, k5 s2 valid, rows of height 2', x: [2, 2, 150, 4], filter: [1, 5, 4, 3], strides: [1, 2], pad: 'valid' },
+  { name: '1-D wide output, k3 s1 explicit padding', x: [2, 1, 70, 2], filter: [1, 3, 2, 17], strides: [1, 1], pad: [[0, 0], [0, 0], [2, 1], [0, 0]] },
   { name: '2-D k3x3 s1 same', x: [2, 6, 5, 3], filter: [3, 3, 3, 2], strides: [1, 1], pad: 'same' },
   { name: '2-D k3x2 s2x3 valid', x: [1, 7, 9, 2], filter: [3, 2, 2, 3], strides: [2, 3], pad: 'valid' },
   { name: '2-D explicit padding', x: [2, 5, 6, 2], filter: [2, 3, 2, 2], strides: [2, 2], pad: [[0, 0], [1, 2], [0, 3], [0, 0]] },
