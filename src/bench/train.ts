@@ -26,7 +26,7 @@ export interface BenchModel {
   config: string;
   /**
    * Floating-point operations of one training step per example (forward + backward ≈ 3 × the forward's
-   * multiply-adds × 2), or null where no simple count applies (the GAN's penalty differentiates twice).
+   * multiply-adds × 2), or null where no simple count applies. The GAN's: its unit's (ganUnitFlops) per real sample.
    */
   flopsPerExample: ((length: number, loaded: LoadedConfig) => number) | null;
 }
@@ -60,6 +60,50 @@ export function convAeFlops(length: number, d: number, latent = 2): number {
   return 3 * 2 * macs;
 }
 
+/**
+ * Floating-point operations of one WaveGAN unit (critic_steps critic steps with the gradient penalty, then one
+ * generator step) per example of the batch, counting the products both sampgen and PyTorch must compute, with
+ * m = the critic's five strided convolutions (the generator's transposed ones mirror them) and its dense layer:
+ *  - a critic step: the generator's forward pass (the fakes); D(real) and D(fake) forward, filter gradients and
+ *    input gradients below the first layer; D(x̂) forward and its input gradient down to x̂ (the penalty's inner
+ *    gradient), whose convolutions the outer gradient differentiates once more in their two operands;
+ *  - the generator step: generator forward, critic forward and input gradient, generator filter and input gradients.
+ * Multiply-adds count 2. About 6.5 GFLOP per example at d 16, L 16384 (issue 16).
+ */
+export function ganUnitFlops(length: number, d: number, latent: number, criticSteps: number): number {
+  const macs = ganUnitMacs(length, d, latent, criticSteps);
+  return 2 * (macs.conv + macs.dense);
+}
+
+/** ganUnitFlops' multiply-adds per example, in the convolutions and in the dense layers. */
+export function ganUnitMacs(length: number, d: number, latent: number, criticSteps: number): { conv: number; dense: number } {
+  const kernel = 25;
+  const stride = 4;
+  const ch = [1, d, 2 * d, 4 * d, 8 * d, 16 * d];
+  const convs: number[] = [];
+  let width = length;
+  for (let i = 0; i < 5; i++) {
+    width /= stride;
+    convs.push(width * kernel * ch[i]! * ch[i + 1]!);
+  }
+  const conv = convs.reduce((a, b) => a + b, 0);
+  const criticDense = 16 * d * width; // to one score
+  const generatorDense = latent * 16 * d * width;
+  // Passes over the critic's and the generator's convolutions: a critic step has D(real) and D(fake) three times
+  // (forward, filter and input gradients, no input gradient of the first layer), D(x̂) four times and the generator
+  // once; the generator step has the critic twice and the generator three times.
+  const criticConv = criticSteps * 10 + 2;
+  const generatorConv = criticSteps + 3;
+  // The dense layers likewise, but the penalty differentiates the critic's top layer once more in its weights only
+  // (its upstream gradient is the constant 1), and the generator's latent input needs no gradient.
+  const criticDensePasses = criticSteps * 9 + 2;
+  const generatorDensePasses = criticSteps + 2;
+  return {
+    conv: criticConv * conv - 2 * criticSteps * convs[0]! + generatorConv * conv,
+    dense: criticDensePasses * criticDense + generatorDensePasses * generatorDense,
+  };
+}
+
 const modelD = (loaded: LoadedConfig) => loaded.config.model.d as number;
 
 export const BENCH_MODELS: BenchModel[] = [
@@ -69,7 +113,15 @@ export const BENCH_MODELS: BenchModel[] = [
   { name: 'dense-medium-mrstft', config: 'ae-medium-tanh-mrstft', flopsPerExample: null },
   { name: 'vae', config: 'vae-c', flopsPerExample: denseFlops([96, 24]) },
   { name: 'conv-ae', config: 'conv-ae', flopsPerExample: (length, loaded) => convAeFlops(length, modelD(loaded)) },
-  { name: 'gan', config: 'gan', flopsPerExample: null },
+  {
+    name: 'gan',
+    config: 'gan',
+    // per real sample the critic sees (bench:train's samples): a unit's operations over its critic steps
+    flopsPerExample: (length, loaded) => {
+      const c = loaded.config;
+      return ganUnitFlops(length, c.model.d as number, c.model.latent as number, c.gan.critic_steps) / c.gan.critic_steps;
+    },
+  },
   { name: 'conv-vae', config: 'conv-vae', flopsPerExample: null },
 ];
 

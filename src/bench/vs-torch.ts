@@ -1,9 +1,10 @@
 /**
- * `npm run bench:vs-torch [-- --models dense-small,dense-medium,dense-big,conv-ae] [--steps 10] [--repeats 3]
+ * `npm run bench:vs-torch [-- --models dense-small,dense-medium,dense-big,vae,conv-ae,gan] [--steps 10] [--repeats 3]
  *   [--threads N] [--torch-threads 1] [--backend wasm] [--json]`
  *
  * sampgen against PyTorch on the same CPU, side by side in one run: for each model the same full training step
- * (forward, MSE, backward, Adam) with the same batch, length and architecture, timed in sampgen (this process) and
+ * (forward, MSE, backward, Adam; the VAE with its KL term; for WaveGAN one unit of 5 critic steps with the gradient
+ * penalty and a generator step) with the same batch, length and architecture, timed in sampgen (this process) and
  * in the peer script ../shared/peers/torch_peer.py (or $SAMPGEN_TORCH_PEER), run with Debian's python3-torch
  * (`apt-get install -y python3-torch libopenblas0-pthread`: without OpenBLAS, Debian's torch multiplies matrices with
  * the reference BLAS, and the bench warns; $SAMPGEN_PYTHON, default /usr/bin/python3). The two alternate repeat by
@@ -24,7 +25,7 @@ import { Command } from 'commander';
 import { backendSummary, initBackend, loadNative } from '../backend';
 import { buildTrainer } from '../train/trainers';
 import { PACKAGE_ROOT } from '../version';
-import { BENCH_MODELS, benchConfig, benchTrainer, convAeFlops } from './train';
+import { BENCH_MODELS, benchConfig, benchTrainer, convAeFlops, ganUnitFlops } from './train';
 import { round, runAsScript } from './common';
 
 interface VsModel {
@@ -34,23 +35,56 @@ interface VsModel {
   length: number;
   /** Extra arguments of the peer script. */
   peerArgs: string[];
-  /** Floating-point operations of one training step per example (forward + backward ≈ 3 × forward). */
+  /** --set overrides that pin sampgen's config to the peer's architecture. */
+  sets: string[];
+  /**
+   * Floating-point operations per example of one timed unit: a training step (forward + backward ≈ 3 × forward),
+   * or for the GAN one generator step with its critic steps.
+   */
   flopsPerExample: number;
+  /** Timed units per repeat for --steps n, and untimed ones first. */
+  units: (steps: number) => number;
+  warmup: number;
 }
 
 const DENSE_LENGTH = 17640;
 /** The issue's conv row: d 16, batch 16, L 16384 (the peer's defaults for d and L). */
 const CONV = { d: 16, batch: 16, length: 16384 };
+/** The issue's GAN row: configs/gan.yaml (d 16, batch 64, L 16384, latent 100, 5 critic steps, phase shuffle 2). */
+const GAN = { d: 16, batch: 64, length: 16384, latent: 100, criticSteps: 5 };
+const GAN_UNITS = (steps: number) => Math.max(1, Math.round(steps / 5));
 
 function models(): VsModel[] {
   const rows: VsModel[] = [];
+  const steps = { units: (n: number) => n, warmup: 3 };
   for (const m of BENCH_MODELS) {
-    if (m.name.startsWith('dense-')) {
+    // (not dense-medium-mrstft: the peer has no mr_stft loss)
+    if (['dense-small', 'dense-medium', 'dense-big', 'vae'].includes(m.name)) {
       const loaded = benchConfig(m, { backend: 'wasm', batch: 32, length: DENSE_LENGTH });
-      rows.push({ name: m.name, batch: 32, length: DENSE_LENGTH, peerArgs: [], flopsPerExample: m.flopsPerExample!(DENSE_LENGTH, loaded) });
+      rows.push({ name: m.name, batch: 32, length: DENSE_LENGTH, peerArgs: [], sets: [], flopsPerExample: m.flopsPerExample!(DENSE_LENGTH, loaded), ...steps });
     }
   }
-  rows.push({ name: 'conv-ae', batch: CONV.batch, length: CONV.length, peerArgs: ['--d', String(CONV.d)], flopsPerExample: convAeFlops(CONV.length, CONV.d) });
+  rows.push({
+    name: 'conv-ae',
+    batch: CONV.batch,
+    length: CONV.length,
+    peerArgs: ['--d', String(CONV.d)],
+    // The conv row pins the peer's architecture (its d, transposed convolutions) whatever configs/conv-ae.yaml says.
+    sets: [`model.d=${CONV.d}`, 'model.upsample=transpose'],
+    flopsPerExample: convAeFlops(CONV.length, CONV.d),
+    ...steps,
+  });
+  rows.push({
+    name: 'gan',
+    batch: GAN.batch,
+    length: GAN.length,
+    peerArgs: ['--d', String(GAN.d)],
+    sets: [`model.d=${GAN.d}`, 'model.upsample=transpose', 'model.phase_shuffle=2', `model.latent=${GAN.latent}`, `gan.critic_steps=${GAN.criticSteps}`],
+    flopsPerExample: ganUnitFlops(GAN.length, GAN.d, GAN.latent, GAN.criticSteps),
+    // A unit is six training steps (seconds each): a fifth as many units as --steps, after one untimed unit.
+    units: GAN_UNITS,
+    warmup: 1,
+  });
   return rows;
 }
 
@@ -100,7 +134,7 @@ function findPeer(): Peer | { missing: string } {
 }
 
 function runPeer(peer: Peer, m: VsModel, steps: number, threads: number): number {
-  const args = [peer.script, m.name, '--batch', String(m.batch), '--length', String(m.length), '--steps', String(steps), '--threads', String(threads), '--json', ...m.peerArgs];
+  const args = [peer.script, m.name, '--batch', String(m.batch), '--length', String(m.length), '--steps', String(m.units(steps)), '--threads', String(threads), '--json', ...m.peerArgs];
   const r = spawnSync(peer.python, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.error || r.status !== 0) throw new Error(`torch peer failed for ${m.name}: ${(r.error?.message ?? r.stderr).trim()}`);
   const line = r.stdout.trim().split('\n').pop() ?? '';
@@ -141,14 +175,13 @@ function nativeSgemm(): number | null {
   return (2 * n ** 3) / best / 1e9;
 }
 
+/** Examples per second of timed units: the batch per training step, or for the GAN per unit (as the peer counts). */
 async function sampgenSamplesPerS(m: VsModel, backend: string, steps: number): Promise<number> {
   const bench = BENCH_MODELS.find((b) => b.name === m.name)!;
-  // The conv row pins the peer's architecture (its d, transposed convolutions) whatever configs/conv-ae.yaml says.
-  const sets = m.name === 'conv-ae' ? [`model.d=${CONV.d}`, 'model.upsample=transpose'] : [];
-  const loaded = benchConfig(bench, { backend, batch: m.batch, length: m.length, sets });
-  const trainer = buildTrainer(loaded.config, 1);
+  const loaded = benchConfig(bench, { backend, batch: m.batch, length: m.length, sets: m.sets });
+  const trainer = buildTrainer(loaded.config, 1, { sampleRate: 44100 });
   try {
-    const ms = await benchTrainer(trainer, m.batch, m.length, steps);
+    const ms = await benchTrainer(trainer, m.batch, m.length, m.units(steps), m.warmup, trainer.stepsPerUnit);
     return (m.batch * 1000) / ms;
   } finally {
     trainer.dispose();
@@ -223,7 +256,7 @@ async function main(argv: string[]): Promise<void> {
     `torch:   ${peer ? `PyTorch ${peer.version}, ${torchThreads} thread${torchThreads === 1 ? '' : 's'}, BLAS ${peer.blas ?? 'unknown'} (${peer.script})` : 'skipped'}`,
     `sgemm 2048³: sampgen native ${f(sgemmOurs)} GFLOP/s, torch.mm ${f(sgemmTorch)} GFLOP/s` +
       (sgemm !== null ? ` ("of sgemm" below divides by ${sgemm === sgemmTorch ? 'torch.mm' : 'the native'} figure)` : ''),
-    `best of ${repeats} alternating repeats of ${steps} steps, samples/s`,
+    `best of ${repeats} alternating repeats of ${steps} steps (the GAN: ${GAN_UNITS(steps)} unit${GAN_UNITS(steps) === 1 ? '' : 's'} of ${GAN.criticSteps} critic steps and a generator step), samples/s (the GAN: batch per unit)`,
     '',
     '| model | batch | length | sampgen | PyTorch | sampgen/PyTorch | sampgen GFLOP/s | of sgemm |',
     '|---|---|---|---|---|---|---|---|',
