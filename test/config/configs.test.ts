@@ -59,7 +59,7 @@ describe('shipped configs', () => {
   it('gan.yaml has WaveGAN settings with a CPU-sized d', () => {
     const { config } = load('gan.yaml');
     expect(config.model).toEqual({ type: 'gan', latent: 100, length: 16384, d: 16, upsample: 'transpose', phase_shuffle: 2 });
-    expect(config.gan).toEqual({ lambda_gp: 10, critic_steps: 5, preview_every: 500, preview_count: 4, micro_batch: 16 });
+    expect(config.gan).toEqual({ lambda_gp: 10, critic_steps: 5, preview_every: 500, preview_count: 4, micro_batch: 32 });
     expect(config.train).toMatchObject({ optimizer: 'adam', lr: 1e-4, beta1: 0.5, beta2: 0.9, batch_size: 64 });
     expect(fs.readFileSync(path.join(CONFIGS, 'gan.yaml'), 'utf8')).toMatch(/d: 16 .*WaveGAN uses 64/);
   });

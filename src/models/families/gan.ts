@@ -18,11 +18,11 @@ export const GAN_SECTION: SectionSpec = {
     critic_steps: { schema: int(1), default: 5, meaning: 'Critic updates per generator update.' },
     preview_every: { schema: int(1), default: 500, meaning: 'Generator steps between preview WAVs in the run folder.' },
     preview_count: { schema: int(0), default: 4, meaning: 'Preview WAVs per preview, from fixed latent vectors; 0: none.' },
-    // 16: WGAN-GP's penalty differentiates the critic twice, and at d 16 one example holds about 80 MB of
-    // intermediates on the wasm backend, whose heap cannot pass 4 GB; WaveGAN's batch of 64 in one pass does not fit.
+    // 32: WGAN-GP's penalty differentiates the critic twice; at d 16 a pass of 32 examples peaks near 0.5 GB of
+    // wasm heap (which cannot pass 4 GB), 64 near 0.8 GB, and 32 ran fastest on a 2-core CPU (bench:train).
     micro_batch: {
       schema: int(1),
-      default: 16,
+      default: 32,
       meaning: 'Examples per gradient pass: a batch is processed in parts whose gradients are summed (bounds memory; the same update).',
     },
   },
