@@ -360,6 +360,31 @@ napi_value AbsLeakyGrad(napi_env env, napi_callback_info info) {
   return guarded(env, [&] { s.k->abs_leaky_grad(*s.pool, (int64_t)p[0], dy, x, dx, (float)p[4], (float)p[5]); });
 }
 
+// leakyRelu(heap, [n, xOff, yOff, alpha]): y = x < 0 ? α·x : x
+napi_value LeakyRelu(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!read_call(env, info, 4, &c)) return nullptr;
+  const double* p = c.p;
+  if (!dims_ok(env, {p[0]})) return nullptr;
+  float *x, *y;
+  if (!region(env, c, p[1], p[0], "x", &x) || !region(env, c, p[2], p[0], "y", &y)) return nullptr;
+  State& s = state();
+  return guarded(env, [&] { s.k->leaky_relu(*s.pool, (int64_t)p[0], x, y, (float)p[3]); });
+}
+
+// leakyReluGrad(heap, [n, dyOff, xOff, dxOff, alpha]): dx = x > 0 ? dy : dy·α
+napi_value LeakyReluGrad(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!read_call(env, info, 5, &c)) return nullptr;
+  const double* p = c.p;
+  if (!dims_ok(env, {p[0]})) return nullptr;
+  float *dy, *x, *dx;
+  if (!region(env, c, p[1], p[0], "dy", &dy) || !region(env, c, p[2], p[0], "x", &x) || !region(env, c, p[3], p[0], "dx", &dx))
+    return nullptr;
+  State& s = state();
+  return guarded(env, [&] { s.k->leaky_relu_grad(*s.pool, (int64_t)p[0], dy, x, dx, (float)p[4]); });
+}
+
 // phaseShuffle(heap, [batch, W, C, xOff, yOff, adjoint (0|1), shift₀ … shift_{batch−1}]), |shift| < W
 napi_value PhaseShuffle(napi_env env, napi_callback_info info) {
   Call c;
@@ -514,6 +539,8 @@ NAPI_MODULE_INIT() {
       {"absLeaky", nullptr, AbsLeaky, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"absLeakyGrad", nullptr, AbsLeakyGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"phaseShuffle", nullptr, PhaseShuffle, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"leakyRelu", nullptr, LeakyRelu, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"leakyReluGrad", nullptr, LeakyReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"configure", nullptr, Configure, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -70,6 +70,9 @@ struct Kernels {
   void (*abs_leaky)(Pool&, int64_t n, const float* x, float* y, float c1, float c2);
   void (*abs_leaky_grad)(Pool&, int64_t n, const float* dy, const float* x, float* dx, float c1, float c2);
   void (*phase_shuffle)(Pool&, int batch, int W, int C, const int* shifts, const float* x, float* y, bool adjoint);
+  // The stock LeakyReLU and its gradient as tfjs computes them: x < 0 ? α·x : x, and x > 0 ? dy : dy·α.
+  void (*leaky_relu)(Pool&, int64_t n, const float* x, float* y, float alpha);
+  void (*leaky_relu_grad)(Pool&, int64_t n, const float* dy, const float* x, float* dx, float alpha);
 };
 
 const Kernels& kernels_avx512();

@@ -17,6 +17,8 @@ export const CRITIC_KERNEL_NAMES = {
   absLeakyGrad: 'SampgenAbsLeakyReluGrad',
   /** [batch, 1, W, C] rows shifted per example with reflect padding, or the adjoint; attrs { shifts, adjoint } */
   phaseShuffle: 'SampgenPhaseShuffle',
+  /** The stock LeakyRelu's gradient: dx = x > 0 ? dy : dy·α; inputs { dy, x }, attrs { alpha } */
+  leakyReluGrad: 'SampgenLeakyReluGrad',
 } as const;
 
 export interface AbsLeakyAttrs {
@@ -104,7 +106,43 @@ export function registerCriticKernels(native: Native): void {
       },
     },
   ];
+  configs.push({
+    kernelName: CRITIC_KERNEL_NAMES.leakyReluGrad,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const binding = need(native, CRITIC_KERNEL_NAMES.leakyReluGrad);
+      const dy = inputs.dy as tf.TensorInfo;
+      const x = inputs.x as tf.TensorInfo;
+      float32(CRITIC_KERNEL_NAMES.leakyReluGrad, dy, x);
+      const out = (backend as BackendWasm).makeOutput(x.shape, 'float32');
+      const n = tf.util.sizeFromShape(x.shape);
+      if (n > 0) {
+        const { alpha } = attrs as unknown as AbsLeakyAttrs;
+        binding.leakyReluGrad(heapOf(backend), new Float64Array([n, offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, out), alpha]));
+      }
+      return out;
+    },
+  });
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, 'wasm') == null) tf.registerKernel(config);
   }
+  // LeakyRelu's gradient (the conv autoencoder's encoder) as one kernel on wasm with the native kernels; elsewhere
+  // tfjs' own formula, where(x > 0, dy, dy·α), which the wasm backend ran as Greater, Multiply and Select. Replacing
+  // a registered gradient is global, hence the same formula everywhere else.
+  tf.registerGradient({
+    kernelName: 'LeakyRelu',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved as [tf.Tensor];
+      const { alpha } = attrs as unknown as AbsLeakyAttrs;
+      const dyT = dy as tf.Tensor;
+      const onNative = native() !== null && tf.getBackend() === 'wasm' && dyT.dtype === 'float32' && x.dtype === 'float32';
+      return {
+        x: () =>
+          onNative
+            ? (tf.engine().runKernel(CRITIC_KERNEL_NAMES.leakyReluGrad, { dy: dyT, x }, { alpha }) as tf.Tensor)
+            : tf.where(tf.greater(x, 0), dyT, tf.mul(dyT, alpha)),
+      };
+    },
+  });
 }

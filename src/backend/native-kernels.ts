@@ -13,6 +13,7 @@ import type { NativeBinding } from './native';
  *    GEMMs whose rows point into the (zero-padded) signal, so no im2col copy; the transposed convolution runs as
  *    one GEMM per stride phase (no col2im).
  *  - Sum over leading axes (the bias gradients): a column sum.
+ *  - LeakyRelu: one pass (its gradient's kernel is in native-critic.ts).
  */
 
 /** The parts of BackendWasm that the native kernels use (not in its public typings). */
@@ -244,6 +245,19 @@ export function sumNative(native: NativeBinding): NativeKernel {
     const outShape = keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : x.shape.slice(axes.length);
     const out = (backend as unknown as BackendWasm).makeOutput(outShape, 'float32');
     native.sumRows(heapOf(backend), new Float64Array([rows, cols, offsetOf(backend, x), offsetOf(backend, out)]));
+    return out;
+  };
+}
+
+/** LeakyRelu (the conv autoencoder's encoder) in one native pass, as tfjs computes it: x < 0 ? α·x : x. */
+export function leakyReluNative(native: NativeBinding): NativeKernel {
+  return ({ inputs, backend, attrs }) => {
+    const x = inputs.x as tf.TensorInfo;
+    if (x.dtype !== 'float32') return null;
+    const { alpha } = attrs as unknown as tf.LeakyReluAttrs;
+    const out = (backend as unknown as BackendWasm).makeOutput(x.shape, 'float32');
+    const n = size(x.shape);
+    if (n > 0) native.leakyRelu(heapOf(backend), new Float64Array([n, offsetOf(backend, x), offsetOf(backend, out), alpha]));
     return out;
   };
 }

@@ -48,6 +48,10 @@ export interface NativeBinding {
    * reflect padding, out[b, t] = x[b, reflect(t − shift_b)], or the adjoint of that map.
    */
   phaseShuffle(heap: ArrayBuffer, params: Float64Array): void;
+  /** params: n, xOff, yOff, alpha: y = x < 0 ? α·x : x (tfjs' LeakyRelu) */
+  leakyRelu(heap: ArrayBuffer, params: Float64Array): void;
+  /** params: n, dyOff, xOff, dxOff, alpha: dx = x > 0 ? dy : dy·α (tfjs' LeakyRelu gradient) */
+  leakyReluGrad(heap: ArrayBuffer, params: Float64Array): void;
   info(): NativeInfo;
   configure(options: { isa?: NativeIsa | 'best'; threads?: number }): boolean;
 }
@@ -64,6 +68,8 @@ const BINDING_FUNCTIONS = [
   'absLeaky',
   'absLeakyGrad',
   'phaseShuffle',
+  'leakyRelu',
+  'leakyReluGrad',
   'info',
   'configure',
 ] as const;

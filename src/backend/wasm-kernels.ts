@@ -9,6 +9,7 @@ import {
   conv2DBackpropInputNative,
   conv2DNative,
   fusedMatMulNative,
+  leakyReluNative,
   NativeKernel,
   sumNative,
 } from './native-kernels';
@@ -34,7 +35,7 @@ export const PATCHED_KERNELS = ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBa
 export type PatchedKernel = (typeof PATCHED_KERNELS)[number];
 
 /** Kernels with a native version, used while the addon is loaded and enabled. */
-export const NATIVE_KERNELS = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum'] as const;
+export const NATIVE_KERNELS = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'LeakyRelu'] as const;
 export type NativeKernelName = (typeof NATIVE_KERNELS)[number];
 type AnyPatched = PatchedKernel | NativeKernelName;
 
@@ -76,10 +77,11 @@ export function registerWasmKernelPatches(native: NativeBinding | null = null): 
     withNative('Conv2DBackpropInput', conv2DBackpropInputKernel(rawMatMul, unpatched('Conv2DBackpropInput'))),
   );
   replaceKernel('Identity', identityKernel);
-  for (const name of ['_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Sum'] as const) {
+  for (const name of ['_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Sum', 'LeakyRelu'] as const) {
     replaceKernel(name, withNative(name, unpatched(name)));
   }
-  // The critic's fused ops (critic-ops.ts) run these only while the native kernels are active.
+  // The critic's fused ops (critic-ops.ts) run these only while the native kernels are active; so does LeakyRelu's
+  // gradient.
   registerCriticKernels(activeNative);
   if (native) {
     nativeState.binding = native;
@@ -96,6 +98,7 @@ const NATIVE_IMPLS: Record<NativeKernelName, (n: NativeBinding) => NativeKernel>
   Conv2DBackpropFilter: conv2DBackpropFilterNative,
   Conv2DBackpropInput: conv2DBackpropInputNative,
   Sum: sumNative,
+  LeakyRelu: leakyReluNative,
 };
 
 /**

@@ -93,6 +93,22 @@ if (!native.ok) {
       expect(Number.isNaN(on[1]![5])).toBe(true);
     });
 
+    test('the stock LeakyRelu and its gradient (the conv autoencoder’s encoder): the wasm kernels bit for bit', () => {
+      const rng = new Rng(15);
+      const x = Float32Array.from({ length: 1003 }, (_, i) => (i % 101 === 0 ? 0 : i % 103 === 0 ? -0 : rng.uniform(-3, 3)));
+      x[7] = NaN;
+      const w = randomArray([1003], rng);
+      const { on, off } = onAndOff('leakyReluGrad', () =>
+        valuesOf(() => {
+          const t = tf.tensor1d(x);
+          const [g] = tf.grads((v: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(v, 0.2), tf.tensor1d(w))))([t]);
+          return [tf.leakyRelu(t, 0.2), g!];
+        }),
+      );
+      expect(on).toEqual(off);
+      expect(on[1]![0]).toBe(Math.fround(w[0]! * Math.fround(0.2))); // slope α at 0
+    });
+
     test('phase shuffle and its adjoint: the tfjs compositions bit for bit, every shift, n up to width − 1', () => {
       for (const [B, W, C, n] of [
         [5, 37, 3, 2],
@@ -222,6 +238,8 @@ if (!native.ok) {
         return [
           absLeakyRelu(tf.tensor1d(x), 0.2),
           absLeakyReluGrad(tf.tensor1d(dy), tf.tensor1d(x), 0.2),
+          tf.leakyRelu(tf.tensor1d(x), 0.2),
+          tf.engine().runKernel('SampgenLeakyReluGrad', { dy: tf.tensor1d(dy), x: tf.tensor1d(x) }, { alpha: 0.2 }) as tf.Tensor,
           phaseShuffleOp(t, shifts, 2),
           tf.engine().runKernel(
             'SampgenPhaseShuffle',
@@ -242,10 +260,13 @@ if (!native.ok) {
     for (const other of [results[1]!, results[2]!]) other.forEach((a, i) => expect(bytes(a).equals(bytes(results[0]![i]!))).toBe(true));
     // and they are the right values: the elementwise ops against float32 arithmetic in JS, the shuffle by index
     const [c1, c2] = [Math.fround(0.6), Math.fround(0.4)];
-    const [y, g, shuffled, adjoint] = results[0]!;
+    const [y, g, leaky, leakyGrad, shuffled, adjoint] = results[0]!;
+    const alpha = Math.fround(0.2);
     for (let i = 0; i < n; i += 997) {
       expect(y![i]).toBe(Math.fround(Math.fround(x[i]! * c1) + Math.fround(Math.abs(x[i]!) * c2)));
       expect(g![i]).toBe(Math.fround(Math.fround(dy[i]! * c1) + Math.fround(dy[i]! * c2) * (x[i]! > 0 ? 1 : -1)));
+      expect(leaky![i]).toBe(x[i]! < 0 ? Math.fround(alpha * x[i]!) : x[i]!);
+      expect(leakyGrad![i]).toBe(x[i]! > 0 ? dy[i]! : Math.fround(dy[i]! * alpha));
     }
     const reflect = (i: number) => (i < 0 ? -i : i > W - 1 ? 2 * (W - 1) - i : i);
     for (let b = 0; b < B; b++) {
