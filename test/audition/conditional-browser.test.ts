@@ -8,7 +8,7 @@ import { conditionOfFile } from '../../src/infer/condition';
 import { decodePoints, disposeModel, encodeRows, openModel, OpenedModel } from '../../src/infer/model';
 import { ConditionRequest, conditionVector } from '../../src/models/condition';
 import { runCli } from '../helpers/cli';
-import { tempDir, writeTestDataset } from '../helpers/dataset';
+import { tempDir, writeTestDataset, CLASS_PITCH, pitchedClassRows } from '../helpers/dataset';
 import { buildSite } from '../../src/audition/site';
 import { staticServer, toneWav, useCpuBackend, writeTestModel } from './helpers';
 
@@ -30,22 +30,8 @@ const { buildPage } = require('../../scripts/build-page.js') as { buildPage: (ou
 const LENGTH = 64;
 const SR = 8000;
 const TOL = 1e-5;
-const PITCH: Record<string, number> = { kick: 0.03, snare: 0.11, 'hat-closed': 0.3 };
+const PITCH = CLASS_PITCH;
 
-/** Row i: class i mod 3 (its own pitch), amplitude from a spread of levels. */
-function labelledRows(count: number) {
-  const classes = Object.keys(PITCH);
-  const rows: Float32Array[] = [];
-  const labels = { classes: [] as string[], levels: [] as number[] };
-  for (let i = 0; i < count; i++) {
-    const c = classes[i % 3]!;
-    const amplitude = 0.1 + (0.8 * ((i * 7) % count)) / (count - 1);
-    rows.push(Float32Array.from({ length: LENGTH }, (_, t) => amplitude * Math.exp(-t / 30) * Math.sin(2 * Math.PI * PITCH[c]! * t + 0.3)));
-    labels.classes.push(c);
-    labels.levels.push(Math.round(2000 * Math.log10(amplitude / Math.SQRT2)) / 100);
-  }
-  return { rows, labels };
-}
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
@@ -100,7 +86,7 @@ describeBrowser('a conditional model on the audition page', () => {
     await useCpuBackend();
     root = tempDir('sampgen-audition-cvae-');
     const modelsDir = path.join(root, 'models');
-    const { rows, labels } = labelledRows(30);
+    const { rows, labels } = pitchedClassRows(30, LENGTH);
     writeTestDataset(path.join(root, 'ds'), rows, SR, labels);
     fs.writeFileSync(
       path.join(root, 'cvae.yaml'),

@@ -70,3 +70,24 @@ export function drumHits(count: number, seed: number, length: number): Float32Ar
     return Float32Array.from({ length }, (_, t) => a * Math.exp(-t / d) * Math.sin(2 * Math.PI * f * t));
   });
 }
+
+/** Cycles per sample of each class of pitchedClassRows: low kicks, middle snares, high hats. */
+export const CLASS_PITCH: Readonly<Record<string, number>> = { kick: 0.03, snare: 0.11, 'hat-closed': 0.3 };
+
+/**
+ * A labelled set a conditional model can learn: row i is class i mod 3 at that class's pitch, with an amplitude from
+ * a spread of levels (its attack RMS in dBFS is the row's level) and the same decay for all.
+ */
+export function pitchedClassRows(count: number, length: number): { rows: Float32Array[]; labels: { classes: string[]; levels: number[] } } {
+  const classes = Object.keys(CLASS_PITCH);
+  const rows: Float32Array[] = [];
+  const labels = { classes: [] as string[], levels: [] as number[] };
+  for (let i = 0; i < count; i++) {
+    const c = classes[i % 3]!;
+    const amplitude = 0.1 + (0.8 * ((i * 7) % count)) / (count - 1);
+    rows.push(Float32Array.from({ length }, (_, t) => amplitude * Math.exp(-t / 30) * Math.sin(2 * Math.PI * CLASS_PITCH[c]! * t + 0.3)));
+    labels.classes.push(c);
+    labels.levels.push(Math.round(2000 * Math.log10(amplitude / Math.SQRT2)) / 100);
+  }
+  return { rows, labels };
+}

@@ -8,27 +8,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { runCli } from '../helpers/cli';
-import { tempDir, writeTestDataset } from '../helpers/dataset';
+import { tempDir, writeTestDataset, CLASS_PITCH, pitchedClassRows } from '../helpers/dataset';
 
 const LENGTH = 64;
 const SAMPLE_RATE = 8000;
-/** Cycles per sample of each class: low kicks, middle snares, high hats (as test/train/conditional.test.ts). */
-const PITCH: Record<string, number> = { kick: 0.03, snare: 0.11, 'hat-closed': 0.3 };
+const PITCH = CLASS_PITCH;
 const CLASSES = Object.keys(PITCH);
 
-/** Row i: class i mod 3, amplitude from a spread of levels, the same decay for all. */
-function labelledRows(count: number) {
-  const rows: Float32Array[] = [];
-  const labels = { classes: [] as string[], levels: [] as number[] };
-  for (let i = 0; i < count; i++) {
-    const c = CLASSES[i % 3]!;
-    const amplitude = 0.1 + (0.8 * ((i * 7) % count)) / (count - 1);
-    rows.push(Float32Array.from({ length: LENGTH }, (_, t) => amplitude * Math.exp(-t / 30) * Math.sin(2 * Math.PI * PITCH[c]! * t + 0.3)));
-    labels.classes.push(c);
-    labels.levels.push(Math.round(2000 * Math.log10(amplitude / Math.SQRT2)) / 100);
-  }
-  return { rows, labels };
-}
 
 describe('evaluate and latent-map on a conditional VAE', () => {
   let root: string;
@@ -39,7 +25,7 @@ describe('evaluate and latent-map on a conditional VAE', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
     root = tempDir('sampgen-cvae-eval-');
-    const { rows, labels } = labelledRows(60);
+    const { rows, labels } = pitchedClassRows(60, LENGTH);
     data = writeTestDataset(path.join(root, 'ds'), rows, SAMPLE_RATE, labels);
     const config = (name: string, condition: string, epochs: number, ramp: number) =>
       [
@@ -114,7 +100,7 @@ describe('evaluate and latent-map on a conditional VAE', () => {
   }, 60_000);
 
   test('a conditional model on a dataset without classes exits 2 naming the dataset and the way out', async () => {
-    const plain = writeTestDataset(path.join(root, 'plain'), labelledRows(6).rows, SAMPLE_RATE);
+    const plain = writeTestDataset(path.join(root, 'plain'), pitchedClassRows(6, LENGTH).rows, SAMPLE_RATE);
     for (const args of [['evaluate', '-m', cvae, '--held-out', plain], ['latent-map', '-m', cvae, '-d', plain, '-o', path.join(root, 'p.png')]]) {
       const r = await runCli(['--quiet', ...args]);
       expect(r.code).toBe(2);

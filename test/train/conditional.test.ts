@@ -9,27 +9,12 @@ import * as tf from '@tensorflow/tfjs';
 import { encodeWav, readAudioFile } from '../../src/audio';
 import { readModelMetadata } from '../../src/export';
 import { runCli } from '../helpers/cli';
-import { tempDir, writeTestDataset } from '../helpers/dataset';
+import { tempDir, writeTestDataset, CLASS_PITCH, pitchedClassRows } from '../helpers/dataset';
 
 const LENGTH = 64;
 const SAMPLE_RATE = 8000;
-/** Cycles per sample of each class: low kicks, middle snares, high hats. */
-const PITCH: Record<string, number> = { kick: 0.03, snare: 0.11, 'hat-closed': 0.3 };
+const PITCH = CLASS_PITCH;
 
-/** Row i: class i mod 3, amplitude from a spread of levels, the same decay for all. */
-function labelledRows(count: number) {
-  const classes = Object.keys(PITCH);
-  const rows: Float32Array[] = [];
-  const labels = { classes: [] as string[], levels: [] as number[] };
-  for (let i = 0; i < count; i++) {
-    const c = classes[i % 3]!;
-    const amplitude = 0.1 + (0.8 * ((i * 7) % count)) / (count - 1);
-    rows.push(Float32Array.from({ length: LENGTH }, (_, t) => amplitude * Math.exp(-t / 30) * Math.sin(2 * Math.PI * PITCH[c]! * t + 0.3)));
-    labels.classes.push(c);
-    labels.levels.push(Math.round(2000 * Math.log10(amplitude / Math.SQRT2)) / 100);
-  }
-  return { rows, labels };
-}
 
 /** The frequency (cycles per sample) where a signal's DFT magnitude peaks. */
 function peakFrequency(x: Float32Array): number {
@@ -61,7 +46,7 @@ describe('a conditional VAE through the CLI', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
     root = tempDir('sampgen-cvae-');
-    const { rows, labels } = labelledRows(60);
+    const { rows, labels } = pitchedClassRows(60, LENGTH);
     writeTestDataset(path.join(root, 'ds'), rows, SAMPLE_RATE, labels);
     fs.writeFileSync(
       path.join(root, 'cvae.yaml'),
@@ -154,7 +139,7 @@ describe('a conditional VAE through the CLI', () => {
   });
 
   test('encode reads each file’s class from its name and its velocity from its level; --class overrides; unknown names exit 2', async () => {
-    const { rows } = labelledRows(6);
+    const { rows } = pitchedClassRows(6, LENGTH);
     const write = (name: string, row: Float32Array) => {
       const file = path.join(root, name);
       fs.writeFileSync(file, encodeWav([row], SAMPLE_RATE, 'float32'));
