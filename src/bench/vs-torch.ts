@@ -9,7 +9,8 @@
  * (`apt-get install -y python3-torch libopenblas0-pthread`: without OpenBLAS, Debian's torch multiplies matrices with
  * the reference BLAS, and the bench warns; $SAMPGEN_PYTHON, default /usr/bin/python3). The two alternate repeat by
  * repeat so that both see the same machine load, and each keeps its best repeat. Where the peer cannot run, its
- * columns are empty and a message says why.
+ * columns are empty and a message says why. The peer runs at its fastest setting: 1 thread by default, and glibc's
+ * allocator kept from unmapping freed memory (PEER_MALLOC_ENV: without it, page faults made it up to 3.5x slower).
  *
  * Also measured: a plain large SGEMM (2048³) on the same machine, by torch.mm and by sampgen's native GEMM, before
  * and after the rows (the better of the two), so that each model's achieved GFLOP/s can be read against what this
@@ -134,9 +135,28 @@ function findPeer(): Peer | { missing: string } {
   return { python, script, version: version.trim(), blas: blas.trim() || null };
 }
 
+/**
+ * The peer's environment: glibc's allocator told to keep freed memory instead of returning it to the kernel.
+ * PyTorch allocates every step's activations, gradients and Adam temporaries afresh; glibc serves blocks over
+ * 128 KiB with mmap and unmaps them on free, so each step faults in its memory page by page again. On this
+ * project's virtual machines a page fault costs microseconds, and that made the peer's dense steps 2.5-3.5x slower
+ * (dense big: 140 against 498 samples/s; a plain 6.8 M-element division took 75-105 ms, nearly all of it faults):
+ * ratios against that would flatter sampgen. sampgen's tensors live on the wasm heap, which is never unmapped.
+ * Variables the user set are kept.
+ */
+export const PEER_MALLOC_ENV: Readonly<Record<string, string>> = {
+  MALLOC_MMAP_THRESHOLD_: String(2 ** 32),
+  MALLOC_TRIM_THRESHOLD_: String(2 ** 36),
+  MALLOC_TOP_PAD_: String(2 ** 30),
+};
+
+export function peerEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...PEER_MALLOC_ENV, ...base };
+}
+
 function runPeer(peer: Peer, m: VsModel, steps: number, threads: number): number {
   const args = [peer.script, m.name, '--batch', String(m.batch), '--length', String(m.length), '--steps', String(m.units(steps)), '--threads', String(threads), '--json', ...m.peerArgs];
-  const r = spawnSync(peer.python, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(peer.python, args, { encoding: 'utf8', maxBuffer: 1 << 20, env: peerEnv() });
   if (r.error || r.status !== 0) throw new Error(`torch peer failed for ${m.name}: ${(r.error?.message ?? r.stderr).trim()}`);
   const line = r.stdout.trim().split('\n').pop() ?? '';
   const out = JSON.parse(line) as { samples_per_s: number };
@@ -153,7 +173,7 @@ function torchSgemm(peer: Peer, threads: number): number | null {
     '    t = time.perf_counter(); torch.mm(a, b); best = min(best, time.perf_counter() - t)',
     'print(2 * n ** 3 / best / 1e9)',
   ].join('\n');
-  const r = spawnSync(peer.python, ['-c', code], { encoding: 'utf8' });
+  const r = spawnSync(peer.python, ['-c', code], { encoding: 'utf8', env: peerEnv() });
   return r.status === 0 ? Number(r.stdout.trim()) : null;
 }
 
@@ -259,7 +279,7 @@ async function main(argv: string[]): Promise<void> {
   const lines = [
     `machine: ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
     `sampgen: ${backendSummary()}`,
-    `torch:   ${peer ? `PyTorch ${peer.version}, ${torchThreads} thread${torchThreads === 1 ? '' : 's'}, BLAS ${peer.blas ?? 'unknown'} (${peer.script})` : 'skipped'}`,
+    `torch:   ${peer ? `PyTorch ${peer.version}, ${torchThreads} thread${torchThreads === 1 ? '' : 's'}, BLAS ${peer.blas ?? 'unknown'}, glibc malloc kept from unmapping (${Object.keys(PEER_MALLOC_ENV).join(', ')}) (${peer.script})` : 'skipped'}`,
     `sgemm 2048³: sampgen native ${f(sgemmOurs)} GFLOP/s, torch.mm ${f(sgemmTorch)} GFLOP/s` +
       (sgemm !== null ? ` ("of sgemm" below divides by ${sgemm === sgemmTorch ? 'torch.mm' : 'the native'} figure)` : ''),
     `best of ${repeats} alternating repeats of ${steps} steps (the GAN: ${GAN_UNITS(steps)} unit${GAN_UNITS(steps) === 1 ? '' : 's'} of ${GAN.criticSteps} critic steps and a generator step), samples/s (the GAN: batch per unit)`,
