@@ -57,6 +57,6 @@ export function formatProfile(title: string, profile: UnitProfile, top = 12): st
     const ms = rest.reduce((s, k) => s + k.ms, 0);
     lines.push(`| ${rest.length} other kernels | ${rest.reduce((s, k) => s + k.calls, 0)} | ${ms.toFixed(2)} | ${pct(ms)} |`);
   }
-  lines.push(`| outside TF.js kernels (native losses, JS, allocation) | | ${profile.outsideMs.toFixed(2)} | ${pct(profile.outsideMs)} |`);
+  lines.push(`| outside TF.js kernels (native steps and losses, JS, allocation) | | ${profile.outsideMs.toFixed(2)} | ${pct(profile.outsideMs)} |`);
   return lines;
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelTrainer, StepContext } from './model-trainer';
 import { reconstructionLoss, ReconstructionLoss } from './losses';
+import { DenseChain, denseChainOf, fastStepNative, HeapScratch, mseOnlyWeight, nativeMse, onWasmHeap } from './native-dense-step';
 
 /** Plain autoencoders (dense or convolutional): minimise the reconstruction error of decoder(encoder(x)). */
 export class AutoencoderTrainer implements ModelTrainer {
@@ -9,6 +10,11 @@ export class AutoencoderTrainer implements ModelTrainer {
   readonly prior = null;
   readonly stepsPerUnit = 1;
   private readonly variables: tf.Variable[];
+  /**
+   * A dense autoencoder trained on MSE: the whole network as one chain of Dense layers, for the native step
+   * (src/train/native-dense-step.ts); null for other models and losses.
+   */
+  private readonly chain: { layers: DenseChain; mseWeight: number } | null;
 
   constructor(
     private readonly encoder: tf.LayersModel,
@@ -19,6 +25,13 @@ export class AutoencoderTrainer implements ModelTrainer {
     this.models = { encoder, decoder };
     this.optimizers = { main: optimizer };
     this.variables = [...encoder.trainableWeights, ...decoder.trainableWeights].map((w) => w.read() as tf.Variable);
+    const encoderChain = denseChainOf(encoder);
+    const decoderChain = denseChainOf(decoder);
+    const mseWeight = mseOnlyWeight(loss);
+    this.chain =
+      encoderChain && decoderChain && mseWeight !== null && encoderChain.length + decoderChain.length === this.variables.length / 2
+        ? { layers: new DenseChain([...encoderChain, ...decoderChain]), mseWeight }
+        : null;
   }
 
   exportParts(): Record<string, tf.LayersModel> {
@@ -32,10 +45,31 @@ export class AutoencoderTrainer implements ModelTrainer {
   }
 
   trainStep(batch: tf.Tensor2D, _ctx: StepContext): Record<string, number> {
+    const native = this.chain ? fastStepNative() : null;
+    if (native && this.chain && onWasmHeap(batch) && batch.shape[1] === this.chain.layers.inputs) return this.nativeStep(native, batch, this.chain.layers, this.chain.mseWeight);
     const loss = this.optimizers.main!.minimize(() => this.lossOf(batch, true), true, this.variables);
     const value = loss!.dataSync()[0]!;
     loss!.dispose();
     return { loss: value };
+  }
+
+  /** The same step on the native kernels: gradients by hand, then the optimizer's own update. */
+  private nativeStep(native: NonNullable<ReturnType<typeof fastStepNative>>, batch: tf.Tensor2D, chain: DenseChain, mseWeight: number): Record<string, number> {
+    const scratch = new HeapScratch();
+    try {
+      const forward = chain.allocateForward(scratch, batch);
+      const output = forward.outputs[forward.outputs.length - 1]!;
+      const dOutput = scratch.make(output.shape);
+      const backward = chain.allocateBackward(scratch, batch.shape[0], false);
+      const heap = scratch.heap();
+      chain.forward(native, heap, scratch, forward);
+      const loss = nativeMse(native, heap, scratch, output, batch, dOutput, mseWeight);
+      chain.backward(native, heap, scratch, forward, backward, dOutput);
+      this.optimizers.main!.applyGradients(chain.gradients(backward));
+      return { loss };
+    } finally {
+      scratch.release();
+    }
   }
 
   selectionLoss(validation: Record<string, number>): number {

@@ -5,6 +5,17 @@ import { ModelTrainer, StepContext } from './model-trainer';
 import { reconstructionLoss, ReconstructionLoss } from './losses';
 import { klBeta, KlSchedule } from './schedules';
 import type { ConditionLayout } from '../models/condition';
+import type { NativeBinding } from '../backend/native';
+import { DenseChain, denseChainOf, denseVaeEncoderOf, fastStepNative, HeapScratch, mseOnlyWeight, nativeMse, onWasmHeap } from './native-dense-step';
+
+/** An unconditional dense VAE trained on MSE, as chains of Dense layers for the native step. */
+interface VaeChains {
+  trunk: DenseChain | null;
+  mean: DenseChain;
+  logVar: DenseChain;
+  decoder: DenseChain;
+  mseWeight: number;
+}
 
 interface VaeLosses {
   total: tf.Scalar;
@@ -35,6 +46,8 @@ export class VaeTrainer implements ModelTrainer {
    * ctx.step, not the training step. Set from ctx.step (never counted here) and kept in checkpoints.
    */
   private stepsDone = 0;
+  /** The native step's view of the networks (src/train/native-dense-step.ts); null where it does not apply. */
+  private readonly chains: VaeChains | null;
 
   constructor(
     /** x → [μ, log σ²]. */
@@ -52,6 +65,14 @@ export class VaeTrainer implements ModelTrainer {
     this.models = { encoder, decoder };
     this.optimizers = { main: optimizer };
     this.variables = [...encoder.trainableWeights, ...decoder.trainableWeights].map((w) => w.read() as tf.Variable);
+    const enc = condition ? null : denseVaeEncoderOf(encoder);
+    const dec = condition ? null : denseChainOf(decoder);
+    const mseWeight = mseOnlyWeight(loss);
+    const layers = enc && dec ? enc.trunk.length + 2 + dec.length : 0;
+    this.chains =
+      enc && dec && mseWeight !== null && 2 * layers === this.variables.length
+        ? { trunk: enc.trunk.length > 0 ? new DenseChain(enc.trunk) : null, mean: new DenseChain([enc.mean]), logVar: new DenseChain([enc.logVar]), decoder: new DenseChain(dec), mseWeight }
+        : null;
   }
 
   exportParts(): Record<string, tf.LayersModel> {
@@ -80,6 +101,12 @@ export class VaeTrainer implements ModelTrainer {
 
   trainStep(batch: tf.Tensor2D, ctx: StepContext): Record<string, number> {
     const beta = klBeta(ctx.step, this.schedule);
+    const native = this.chains ? fastStepNative() : null;
+    if (native && this.chains && onWasmHeap(batch) && batch.shape[1] === this.chains.decoder.units) {
+      const out = this.nativeStep(native, this.chains, batch, ctx.seed, beta);
+      this.stepsDone = ctx.step + 1;
+      return out;
+    }
     let parts: { reconstruction: tf.Scalar; kl: tf.Scalar } | undefined;
     const total = this.optimizers.main!.minimize(
       () => {
@@ -95,6 +122,84 @@ export class VaeTrainer implements ModelTrainer {
     tf.dispose([total, parts!.reconstruction, parts!.kl]);
     this.stepsDone = ctx.step + 1;
     return out;
+  }
+
+  /**
+   * The same step on the native kernels, gradients by hand: ε from `seed` exactly as sampleLatent draws it, then
+   * z = μ + exp(½·log σ²)·ε, the MSE and β·KL, and back:
+   *   ∂KL/∂μ = μ/B,  ∂KL/∂log σ² = (exp(log σ²) − 1)/(2B)   (KL = −½/B Σ (1 + log σ² − μ² − exp(log σ²)))
+   *   ∂z/∂μ = 1,     ∂z/∂log σ² = ½·exp(½·log σ²)·ε
+   */
+  private nativeStep(native: NativeBinding, c: VaeChains, batch: tf.Tensor2D, seed: number, beta: number): Record<string, number> {
+    const scratch = new HeapScratch();
+    const eps = tf.randomNormal([batch.shape[0], c.mean.units], 0, 1, 'float32', seed);
+    try {
+      const B = batch.shape[0];
+      const d = c.mean.units;
+      // Every buffer first: growing the heap replaces its buffer.
+      const trunkF = c.trunk?.allocateForward(scratch, batch) ?? null;
+      const h = trunkF ? trunkF.outputs[trunkF.outputs.length - 1]! : batch;
+      const meanF = c.mean.allocateForward(scratch, h);
+      const logVarF = c.logVar.allocateForward(scratch, h);
+      const z = scratch.make([B, d]);
+      const decF = c.decoder.allocateForward(scratch, z);
+      const y = decF.outputs[decF.outputs.length - 1]!;
+      const dy = scratch.make(y.shape);
+      const decB = c.decoder.allocateBackward(scratch, B, true);
+      const dMean = scratch.make([B, d]);
+      const dLogVar = scratch.make([B, d]);
+      const meanB = c.mean.allocateBackward(scratch, B, c.trunk !== null);
+      const logVarB = c.logVar.allocateBackward(scratch, B, c.trunk !== null);
+      const trunkB = c.trunk?.allocateBackward(scratch, B, false) ?? null;
+      const heap = scratch.heap();
+
+      if (c.trunk && trunkF) c.trunk.forward(native, heap, scratch, trunkF);
+      c.mean.forward(native, heap, scratch, meanF);
+      c.logVar.forward(native, heap, scratch, logVarF);
+      const mu = scratch.view(heap, meanF.outputs[1]!);
+      const lv = scratch.view(heap, logVarF.outputs[1]!);
+      const e = scratch.view(heap, eps);
+      const zv = scratch.view(heap, z);
+      const sigma = new Float32Array(mu.length);
+      let klSum = 0;
+      for (let j = 0; j < mu.length; j++) {
+        sigma[j] = Math.exp(Math.fround(lv[j]! * 0.5));
+        zv[j] = mu[j]! + sigma[j]! * e[j]!;
+        klSum += 1 + lv[j]! - mu[j]! * mu[j]! - Math.exp(lv[j]!);
+      }
+      c.decoder.forward(native, heap, scratch, decF);
+      const reconstruction = nativeMse(native, heap, scratch, y, batch, dy, c.mseWeight);
+      c.decoder.backward(native, heap, scratch, decF, decB, dy);
+
+      const dz = scratch.view(heap, decB.dInput[0]!);
+      const dm = scratch.view(heap, dMean);
+      const dl = scratch.view(heap, dLogVar);
+      for (let j = 0; j < mu.length; j++) {
+        dm[j] = dz[j]! + (beta * mu[j]!) / B;
+        dl[j] = dz[j]! * 0.5 * sigma[j]! * e[j]! + (beta * (Math.exp(lv[j]!) - 1)) / (2 * B);
+      }
+      c.mean.backward(native, heap, scratch, meanF, meanB, dMean);
+      c.logVar.backward(native, heap, scratch, logVarF, logVarB, dLogVar);
+      if (c.trunk && trunkF && trunkB) {
+        // ∂/∂h = the two heads' input gradients, summed into the μ head's buffer
+        const a = scratch.view(heap, meanB.dInput[0]!);
+        const b = scratch.view(heap, logVarB.dInput[0]!);
+        for (let j = 0; j < a.length; j++) a[j] = a[j]! + b[j]!;
+        c.trunk.backward(native, heap, scratch, trunkF, trunkB, meanB.dInput[0]!);
+      }
+      const grads: tf.NamedTensorMap = {};
+      if (c.trunk && trunkB) c.trunk.gradients(trunkB, grads);
+      c.mean.gradients(meanB, grads);
+      c.logVar.gradients(logVarB, grads);
+      c.decoder.gradients(decB, grads);
+      this.optimizers.main!.applyGradients(grads);
+      // The reported values as tfjs' float32 ops round them: mean over the batch of −½·Σ terms, rec + β·KL.
+      const kl = Math.fround(Math.fround(klSum * -0.5) / B);
+      return { loss: Math.fround(reconstruction + Math.fround(kl * Math.fround(beta))), reconstruction, kl, beta };
+    } finally {
+      eps.dispose();
+      scratch.release();
+    }
   }
 
   /** Validation losses with ε from ctx.seed and the β of the training step reached so far. */
