@@ -65,8 +65,11 @@ if (!native.ok) {
 
     // Sizes around the register tiles (MR up to 8, NR up to 32), the k-block (256), the swap between C = A·B
     // and Cᵀ = Bᵀ·Aᵀ (a long side against a short one), and the few-row product (M ≤ 4, N ≥ 4·NR; column chunks
-    // of 2048 with a tail).
+    // of 2048 with a tail), and the long-k dot products of A·Bᵀ (k ≥ 1024, a side ≤ 64, k not a multiple of a vector,
+    // sides not multiples of its 3- or 4-row blocks).
     const sizes: [number, number, number][] = [
+      [5, 1500, 7],
+      [33, 1037, 70],
       [3, 17, 300],
       [2, 8, 2100],
       [5, 7, 3],
@@ -98,6 +101,17 @@ if (!native.ok) {
         await expectSameOnWasm(2, [[2, 4, 6], [2, 4, 5]], (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, true, false));
         await expectSameOnWasm(3, [[4, 7, 5], [1, 5, 9]], (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D));
         await expectSameOnWasm(4, [[1, 7, 5], [4, 9, 5]], (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, false, true));
+      });
+    });
+
+    it('_FusedMatMul of A·Bᵀ with a long k (the dot-product path): bias and activation after the sums', async () => {
+      await expectNativeCalls('matmul', async () => {
+        const [M, K, N] = [6, 1100, 10];
+        for (const activation of ['linear', 'relu', 'sigmoid'] as const) {
+          await expectSameOnWasm(K + N, [[M, K], [N, K], [N]], (a, b, bias) =>
+            tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeB: true, bias, activation }),
+          );
+        }
       });
     });
 
