@@ -156,6 +156,9 @@ describe('metricsMarkdown', () => {
     bootstrap: { resamples: 200, level: 0.95, method: 'm' },
     bounds: { min: [0], max: [1], requested: 'p1-99', bounds: 'p1-99', points: 10, fallback: null },
     warnings: [],
+    conditioning: null,
+    classes: null,
+    classes_skipped: null,
   });
   const evals = [evaluation('a', { gen_ndb: 1, recon_count: 2, gen_frechet: 3, recon_mse: 4 }), evaluation('b', { smoothness: 0.5, gen_frechet: 6 })];
   const table = (md: string) => md.trim().split('\n').map((line) => line.split('|').slice(1, -1).map((c) => c.trim()));

@@ -224,7 +224,7 @@ describe('report --html over a tiny sweep and a conditional model', () => {
       page.on('request', (r) => requests.push(r.url()));
       await page.goto(`file://${path.join(out, 'index.html')}`);
       // Every chart: the interactive one replaces its PNG, as an SVG with the same marks.
-      await page.waitForFunction(() => document.querySelectorAll('figure.chart').length > 0 && [...document.querySelectorAll('figure.chart')].every((f) => (f as HTMLElement).dataset.rendered === 'true'));
+      await page.waitForFunction(() => document.querySelectorAll('figure.chart').length > 0 && Array.from(document.querySelectorAll('figure.chart')).every((f) => (f as HTMLElement).dataset.rendered === 'true'));
       expect(await page.locator('[data-curve="0-0"] svg .mark-line.role-mark path').count()).toBe(4);
       expect(await page.locator('[data-matrix] svg .mark-rect.role-mark path').count()).toBe(2); // small × relu, tanh
       expect(await page.locator('figure.chart img').count()).toBe(0);
