@@ -66,7 +66,7 @@ if (!native.ok) {
     // Sizes around the register tiles (MR up to 8, NR up to 32), the k-block (256), the swap between C = A·B
     // and Cᵀ = Bᵀ·Aᵀ (a long side against a short one), and the few-row product (M ≤ 4, N ≥ 4·NR; column chunks
     // of 2048 with a tail), and the long-k dot products of A·Bᵀ (k ≥ 1024, a side ≤ 64, k not a multiple of a vector,
-    // sides not multiples of its 3- or 4-row blocks).
+    // sides not multiples of its 3- or 4-row blocks; with B row-major and N ≤ 16, Bᵀ copied first).
     const sizes: [number, number, number][] = [
       [5, 1500, 7],
       [33, 1037, 70],
