@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelTrainer, StepContext } from './model-trainer';
 import { reconstructionLoss, ReconstructionLoss } from './losses';
-import { DenseChain, denseChainOf, fastStepNative, HeapScratch, mseOnlyWeight, nativeMse, onWasmHeap } from './native-dense-step';
+import { coversExactly, DenseChain, denseChainOf, fastStepNative, HeapScratch, inVariableOrder, mseOnlyWeight, nativeMse, onWasmHeap } from './native-dense-step';
 
 /** Plain autoencoders (dense or convolutional): minimise the reconstruction error of decoder(encoder(x)). */
 export class AutoencoderTrainer implements ModelTrainer {
@@ -28,10 +28,8 @@ export class AutoencoderTrainer implements ModelTrainer {
     const encoderChain = denseChainOf(encoder);
     const decoderChain = denseChainOf(decoder);
     const mseWeight = mseOnlyWeight(loss);
-    this.chain =
-      encoderChain && decoderChain && mseWeight !== null && encoderChain.length + decoderChain.length === this.variables.length / 2
-        ? { layers: new DenseChain([...encoderChain, ...decoderChain]), mseWeight }
-        : null;
+    const chain = encoderChain && decoderChain ? new DenseChain([...encoderChain, ...decoderChain]) : null;
+    this.chain = chain && mseWeight !== null && coversExactly([chain], this.variables) ? { layers: chain, mseWeight } : null;
   }
 
   exportParts(): Record<string, tf.LayersModel> {
@@ -65,7 +63,7 @@ export class AutoencoderTrainer implements ModelTrainer {
       chain.forward(native, heap, scratch, forward);
       const loss = nativeMse(native, heap, scratch, output, batch, dOutput, mseWeight);
       chain.backward(native, heap, scratch, forward, backward, dOutput);
-      this.optimizers.main!.applyGradients(chain.gradients(backward));
+      this.optimizers.main!.applyGradients(inVariableOrder(chain.gradients(backward), this.variables));
       return { loss };
     } finally {
       scratch.release();

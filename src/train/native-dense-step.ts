@@ -307,3 +307,15 @@ export function denseVaeEncoderOf(model: tf.LayersModel): DenseVaeEncoder | null
   if (mean.inputs !== width || logVar.inputs !== width || mean.units !== logVar.units || mean.activation !== 'linear' || logVar.activation !== 'linear') return null;
   return { trunk, mean, logVar };
 }
+
+/** Whether the chains' weights are exactly `variables` (every trainable weight, none twice). */
+export function coversExactly(chains: DenseChain[], variables: tf.Variable[]): boolean {
+  const mine = chains.flatMap((c) => c.layers.flatMap((l) => (l.bias ? [l.kernel, l.bias] : [l.kernel])));
+  const theirs = new Set(variables);
+  return mine.length === variables.length && new Set(mine).size === mine.length && mine.every((v) => theirs.has(v));
+}
+
+/** The gradients by variable name in `variables`' order (tfjs' optimizers keep their state by position). */
+export function inVariableOrder(gradients: tf.NamedTensorMap, variables: tf.Variable[]): tf.NamedTensorMap {
+  return Object.fromEntries(variables.map((v) => [v.name, gradients[v.name]!]));
+}

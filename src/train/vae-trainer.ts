@@ -6,7 +6,7 @@ import { reconstructionLoss, ReconstructionLoss } from './losses';
 import { klBeta, KlSchedule } from './schedules';
 import type { ConditionLayout } from '../models/condition';
 import type { NativeBinding } from '../backend/native';
-import { DenseChain, denseChainOf, denseVaeEncoderOf, fastStepNative, HeapScratch, mseOnlyWeight, nativeMse, onWasmHeap } from './native-dense-step';
+import { coversExactly, DenseChain, denseChainOf, denseVaeEncoderOf, fastStepNative, HeapScratch, inVariableOrder, mseOnlyWeight, nativeMse, onWasmHeap } from './native-dense-step';
 
 /** An unconditional dense VAE trained on MSE, as chains of Dense layers for the native step. */
 interface VaeChains {
@@ -68,10 +68,13 @@ export class VaeTrainer implements ModelTrainer {
     const enc = condition ? null : denseVaeEncoderOf(encoder);
     const dec = condition ? null : denseChainOf(decoder);
     const mseWeight = mseOnlyWeight(loss);
-    const layers = enc && dec ? enc.trunk.length + 2 + dec.length : 0;
+    const parts =
+      enc && dec
+        ? { trunk: enc.trunk.length > 0 ? new DenseChain(enc.trunk) : null, mean: new DenseChain([enc.mean]), logVar: new DenseChain([enc.logVar]), decoder: new DenseChain(dec) }
+        : null;
     this.chains =
-      enc && dec && mseWeight !== null && 2 * layers === this.variables.length
-        ? { trunk: enc.trunk.length > 0 ? new DenseChain(enc.trunk) : null, mean: new DenseChain([enc.mean]), logVar: new DenseChain([enc.logVar]), decoder: new DenseChain(dec), mseWeight }
+      parts && mseWeight !== null && coversExactly([parts.trunk, parts.mean, parts.logVar, parts.decoder].filter((c): c is DenseChain => c !== null), this.variables)
+        ? { ...parts, mseWeight }
         : null;
   }
 
@@ -192,7 +195,7 @@ export class VaeTrainer implements ModelTrainer {
       c.mean.gradients(meanB, grads);
       c.logVar.gradients(logVarB, grads);
       c.decoder.gradients(decB, grads);
-      this.optimizers.main!.applyGradients(grads);
+      this.optimizers.main!.applyGradients(inVariableOrder(grads, this.variables));
       // The reported values as tfjs' float32 ops round them: mean over the batch of −½·Σ terms, rec + β·KL.
       const kl = Math.fround(Math.fround(klSum * -0.5) / B);
       return { loss: Math.fround(reconstruction + Math.fround(kl * Math.fround(beta))), reconstruction, kl, beta };
