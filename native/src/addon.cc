@@ -204,6 +204,19 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, nullptr, "sampgen native: unknown activation");
     return nullptr;
   }
+  // Optional params 18..28: pOff, mOff, vOff, then Adam's 8 coefficients: C is the gradient of p, updated in the call
+  // (MatMulArgs::adam). Only for one plain product: a bias or an activation would not give a gradient.
+  if (c.np >= 29 && p[18] >= 0) {
+    if (p[0] != 1 || p[14] >= 0 || a.activation != kLinear) {
+      napi_throw_range_error(env, nullptr, "sampgen native: a fused Adam update needs one plain product (no batch, bias or activation)");
+      return nullptr;
+    }
+    const double n = p[1] * p[2];
+    if (!region(env, c, p[18], n, "variable", &a.adam.p) || !region(env, c, p[19], n, "first moment", &a.adam.m) ||
+        !region(env, c, p[20], n, "second moment", &a.adam.v))
+      return nullptr;
+    for (int i = 0; i < 8; i++) a.adam.k[i] = (float)p[21 + i];
+  }
   State& s = state();
   return guarded(env, [&] { s.k->matmul(*s.pool, a); });
 }

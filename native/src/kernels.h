@@ -12,6 +12,15 @@ enum Activation : int { kLinear = 0, kRelu = 1, kRelu6 = 2, kLeakyRelu = 3, kElu
 
 // C[b] = op(A[b]) · op(B[b]) (+ bias, activation), row-major C. Element (r, c) of operand X is
 // X[r * rs + c * cs]; a batch stride of 0 broadcasts the operand over the batch.
+// Adam's state for an update fused into a product. k: beta1, 1−beta1, beta2, 1−beta2, 1−beta1^t, 1−beta2^t, epsilon,
+// −learningRate (each a float32, as tfjs makes them).
+struct AdamFuse {
+  float* p = nullptr;
+  float* m = nullptr;
+  float* v = nullptr;
+  float k[8] = {};
+};
+
 struct MatMulArgs {
   int batch, M, N, K;
   const float* a; ptrdiff_t a_rs, a_cs, a_bs;
@@ -19,6 +28,10 @@ struct MatMulArgs {
   float* c; ptrdiff_t c_bs;  // rows of N floats, contiguous
   const float* bias; ptrdiff_t bias_cs;  // bias[j * bias_cs] added to column j (bias_cs 0: a scalar); may be null
   int activation; float alpha;
+  // Optional (adam.p null: none): C is the gradient of the variable adam.p, whose Adam update runs inside the call,
+  // block by block as C's blocks are complete (contiguous runs of p, m, v while C's block is in cache), with the
+  // same float32 operations as the adam kernel.
+  AdamFuse adam;
 };
 
 // 1-D convolution on NHWC tensors viewed as [rows = N·H, W, C] with a [FW, Cin, Cout] filter (height 1),

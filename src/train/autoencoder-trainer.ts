@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelTrainer, StepContext } from './model-trainer';
 import { reconstructionLoss, ReconstructionLoss } from './losses';
-import { coversExactly, DenseChain, denseChainOf, fastStepNative, HeapScratch, inVariableOrder, mseOnlyWeight, nativeMse, onWasmHeap } from './native-dense-step';
+import { beginOptimizerStep, coversExactly, DenseChain, denseChainOf, fastStepNative, HeapScratch, inVariableOrder, mseOnlyWeight, nativeMse, onWasmHeap } from './native-dense-step';
 
 /** Plain autoencoders (dense or convolutional): minimise the reconstruction error of decoder(encoder(x)). */
 export class AutoencoderTrainer implements ModelTrainer {
@@ -59,11 +59,14 @@ export class AutoencoderTrainer implements ModelTrainer {
       const output = forward.outputs[forward.outputs.length - 1]!;
       const dOutput = scratch.make(output.shape);
       const backward = chain.allocateBackward(scratch, batch.shape[0], false);
+      const optimizer = this.optimizers.main!;
+      const adam = beginOptimizerStep(optimizer, this.variables) ?? undefined;
       const heap = scratch.heap();
       chain.forward(native, heap, scratch, forward);
       const loss = nativeMse(native, heap, scratch, output, batch, dOutput, mseWeight);
-      chain.backward(native, heap, scratch, forward, backward, dOutput);
-      this.optimizers.main!.applyGradients(inVariableOrder(chain.gradients(backward), this.variables));
+      chain.backward(native, heap, scratch, forward, backward, dOutput, adam);
+      if (adam) adam.finish();
+      else optimizer.applyGradients(inVariableOrder(chain.gradients(backward), this.variables));
       return { loss };
     } finally {
       scratch.release();

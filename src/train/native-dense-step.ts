@@ -3,6 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { NativeBinding } from '../backend/native';
 import { heapOf, offsetOf, refCountOf } from '../backend/native-kernels';
 import { activeNative } from '../backend/wasm-kernels';
+import type { FusedAdamStep, NativeAdamOptimizer } from '../backend/native-adam';
 
 /**
  * A dense network's training step computed by hand on sampgen's native kernels: forward, the MSE loss and the
@@ -144,8 +145,9 @@ function gemm(
   c: number,
   bias = -1,
   activation = 0,
+  adam: number[] = [],
 ): void {
-  native.matmul(heap, new Float64Array([1, M, N, K, a.off, a.rs, a.cs, 0, b.off, b.rs, b.cs, 0, c, M * N, bias, bias >= 0 ? 1 : 0, activation, 0]));
+  native.matmul(heap, new Float64Array([1, M, N, K, a.off, a.rs, a.cs, 0, b.off, b.rs, b.cs, 0, c, M * N, bias, bias >= 0 ? 1 : 0, activation, 0, ...adam]));
 }
 
 /** What a chain's forward pass keeps for its backward pass. */
@@ -205,8 +207,13 @@ export class DenseChain {
    * Gradients of every weight, given `dOut` = ∂loss/∂(the chain's output), and of the input where allocated. The
    * activation derivatives are tfjs' gradients expressed through the layer's output y: tanh 1 − y², sigmoid
    * y·(1 − y), relu step(y) (y > 0 exactly where its input is).
+   *
+   * With `adam`, each weight is updated as soon as its gradient is complete: a kernel inside the product that
+   * computes its gradient (block by block, while each block is in cache), a bias right after its column sum. A
+   * layer's input gradient is computed before its kernel changes, and no later part of the pass reads that kernel,
+   * so the gradients are those of the weights before the step.
    */
-  backward(native: NativeBinding, heap: ArrayBuffer, scratch: HeapScratch, f: ChainForward, b: ChainBackward, dOut: tf.Tensor): void {
+  backward(native: NativeBinding, heap: ArrayBuffer, scratch: HeapScratch, f: ChainForward, b: ChainBackward, dOut: tf.Tensor, adam?: FusedAdamStep): void {
     const batch = dOut.shape[0]!;
     let dy = dOut;
     for (let i = this.layers.length - 1; i >= 0; i--) {
@@ -223,15 +230,19 @@ export class DenseChain {
         else for (let j = 0; j < out.length; j++) out[j] = y[j]! > 0 ? g[j]! : 0;
         dz = dzBuf;
       }
-      // dW = xᵀ·dz, db = Σ_rows dz, dx = dz·Wᵀ
-      gemm(native, heap, l.inputs, l.units, batch, { off: scratch.offset(x), rs: 1, cs: l.inputs }, { off: scratch.offset(dz), rs: l.units, cs: 1 }, scratch.offset(b.dKernel[i]!));
-      const dBias = b.dBias[i];
-      if (dBias) native.sumRows(heap, new Float64Array([batch, l.units, scratch.offset(dz), scratch.offset(dBias)]));
+      // dx = dz·Wᵀ (before W changes), dW = xᵀ·dz, db = Σ_rows dz
       const dInput = b.dInput[i];
       if (dInput) {
         gemm(native, heap, batch, l.inputs, l.units, { off: scratch.offset(dz), rs: l.units, cs: 1 }, { off: scratch.offset(l.kernel), rs: 1, cs: l.units }, scratch.offset(dInput));
-        dy = dInput;
       }
+      const fused = adam ? adam.fuseParams(l.kernel) : [];
+      gemm(native, heap, l.inputs, l.units, batch, { off: scratch.offset(x), rs: 1, cs: l.inputs }, { off: scratch.offset(dz), rs: l.units, cs: 1 }, scratch.offset(b.dKernel[i]!), -1, 0, fused);
+      const dBias = b.dBias[i];
+      if (dBias && l.bias) {
+        native.sumRows(heap, new Float64Array([batch, l.units, scratch.offset(dz), scratch.offset(dBias)]));
+        adam?.update(l.bias, dBias);
+      }
+      if (dInput) dy = dInput;
     }
   }
 
@@ -313,6 +324,17 @@ export function coversExactly(chains: DenseChain[], variables: tf.Variable[]): b
   const mine = chains.flatMap((c) => c.layers.flatMap((l) => (l.bias ? [l.kernel, l.bias] : [l.kernel])));
   const theirs = new Set(variables);
   return mine.length === variables.length && new Set(mine).size === mine.length && mine.every((v) => theirs.has(v));
+}
+
+/**
+ * Starts the optimizer's step for a native training step: a fused Adam step where the optimizer is sampgen's
+ * native Adam (the kernels' updates then run inside their gradient products), else null (the caller hands the
+ * gradients to applyGradients). Call before taking the heap: it may allocate the moments.
+ */
+export function beginOptimizerStep(optimizer: tf.Optimizer, variables: tf.Variable[]): FusedAdamStep | null {
+  // (not instanceof: tfjs' Optimizer answers instanceof for any object with an optimizer's methods)
+  const begin = (optimizer as Partial<NativeAdamOptimizer>).beginFusedStep;
+  return typeof begin === 'function' ? begin.call(optimizer, variables) : null;
 }
 
 /** The gradients by variable name in `variables`' order (tfjs' optimizers keep their state by position). */

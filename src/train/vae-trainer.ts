@@ -6,7 +6,7 @@ import { reconstructionLoss, ReconstructionLoss } from './losses';
 import { klBeta, KlSchedule } from './schedules';
 import type { ConditionLayout } from '../models/condition';
 import type { NativeBinding } from '../backend/native';
-import { coversExactly, DenseChain, denseChainOf, denseVaeEncoderOf, fastStepNative, HeapScratch, inVariableOrder, mseOnlyWeight, nativeMse, onWasmHeap } from './native-dense-step';
+import { beginOptimizerStep, coversExactly, DenseChain, denseChainOf, denseVaeEncoderOf, fastStepNative, HeapScratch, inVariableOrder, mseOnlyWeight, nativeMse, onWasmHeap } from './native-dense-step';
 
 /** An unconditional dense VAE trained on MSE, as chains of Dense layers for the native step. */
 interface VaeChains {
@@ -154,6 +154,8 @@ export class VaeTrainer implements ModelTrainer {
       const meanB = c.mean.allocateBackward(scratch, B, c.trunk !== null);
       const logVarB = c.logVar.allocateBackward(scratch, B, c.trunk !== null);
       const trunkB = c.trunk?.allocateBackward(scratch, B, false) ?? null;
+      const optimizer = this.optimizers.main!;
+      const adam = beginOptimizerStep(optimizer, this.variables) ?? undefined;
       const heap = scratch.heap();
 
       if (c.trunk && trunkF) c.trunk.forward(native, heap, scratch, trunkF);
@@ -172,7 +174,7 @@ export class VaeTrainer implements ModelTrainer {
       }
       c.decoder.forward(native, heap, scratch, decF);
       const reconstruction = nativeMse(native, heap, scratch, y, batch, dy, c.mseWeight);
-      c.decoder.backward(native, heap, scratch, decF, decB, dy);
+      c.decoder.backward(native, heap, scratch, decF, decB, dy, adam);
 
       const dz = scratch.view(heap, decB.dInput[0]!);
       const dm = scratch.view(heap, dMean);
@@ -181,21 +183,25 @@ export class VaeTrainer implements ModelTrainer {
         dm[j] = dz[j]! + (beta * mu[j]!) / B;
         dl[j] = dz[j]! * 0.5 * sigma[j]! * e[j]! + (beta * (Math.exp(lv[j]!) - 1)) / (2 * B);
       }
-      c.mean.backward(native, heap, scratch, meanF, meanB, dMean);
-      c.logVar.backward(native, heap, scratch, logVarF, logVarB, dLogVar);
+      c.mean.backward(native, heap, scratch, meanF, meanB, dMean, adam);
+      c.logVar.backward(native, heap, scratch, logVarF, logVarB, dLogVar, adam);
       if (c.trunk && trunkF && trunkB) {
         // ∂/∂h = the two heads' input gradients, summed into the μ head's buffer
         const a = scratch.view(heap, meanB.dInput[0]!);
         const b = scratch.view(heap, logVarB.dInput[0]!);
         for (let j = 0; j < a.length; j++) a[j] = a[j]! + b[j]!;
-        c.trunk.backward(native, heap, scratch, trunkF, trunkB, meanB.dInput[0]!);
+        c.trunk.backward(native, heap, scratch, trunkF, trunkB, meanB.dInput[0]!, adam);
       }
-      const grads: tf.NamedTensorMap = {};
-      if (c.trunk && trunkB) c.trunk.gradients(trunkB, grads);
-      c.mean.gradients(meanB, grads);
-      c.logVar.gradients(logVarB, grads);
-      c.decoder.gradients(decB, grads);
-      this.optimizers.main!.applyGradients(inVariableOrder(grads, this.variables));
+      if (adam) {
+        adam.finish();
+      } else {
+        const grads: tf.NamedTensorMap = {};
+        if (c.trunk && trunkB) c.trunk.gradients(trunkB, grads);
+        c.mean.gradients(meanB, grads);
+        c.logVar.gradients(logVarB, grads);
+        c.decoder.gradients(decB, grads);
+        optimizer.applyGradients(inVariableOrder(grads, this.variables));
+      }
       // The reported values as tfjs' float32 ops round them: mean over the batch of −½·Σ terms, rec + β·KL.
       const kl = Math.fround(Math.fround(klSum * -0.5) / B);
       return { loss: Math.fround(reconstruction + Math.fround(kl * Math.fround(beta))), reconstruction, kl, beta };

@@ -115,6 +115,55 @@ if (!native.ok) {
       });
     });
 
+    // Each shape takes another path of the GEMM: register tiles with edges, the swapped product (Cᵀ = Bᵀ·Aᵀ), the
+    // few-row product, A transposed, the long-k dot products (Bᵀ in place, and B row-major with few columns).
+    it.each([
+      [40, 300, 70, false, false],
+      [9, 5, 2, false, false],
+      [3, 7, 600, false, false],
+      [300, 32, 70, true, false],
+      [5, 1500, 7, false, true],
+      [5, 1500, 7, false, false],
+    ])('an Adam update fused into C = op(A)·op(B) [%i x %i x %i, transposed %s %s] equals the product, then the adam kernel, bit for bit', (M, K, N, ta, tb) => {
+      const rng = new Rng(M * 7 + K + N);
+      const n = M * N;
+      // heap: a, b, c, then p, m, v for the fused update and a copy of them for the separate pass
+      const offsets: number[] = [];
+      let at = 0;
+      for (const len of [M * K, K * N, n, n, n, n, n, n, n]) {
+        offsets.push(at);
+        at += 4 * len;
+      }
+      const heap = new ArrayBuffer(at);
+      const f = new Float32Array(heap);
+      for (let i = 0; i < M * K + K * N; i++) f[i] = rng.normal();
+      const [oa, ob, oc, op, om, ov, op2, om2, ov2] = offsets as [number, number, number, number, number, number, number, number, number];
+      for (let i = 0; i < n; i++) {
+        f[op / 4 + i] = f[op2 / 4 + i] = rng.normal();
+        f[om / 4 + i] = f[om2 / 4 + i] = 0.01 * rng.normal();
+        f[ov / 4 + i] = f[ov2 / 4 + i] = 0.001 * Math.abs(rng.normal());
+      }
+      const before = f.slice(op / 4, op / 4 + n);
+      const k = [0.9, 0.1, 0.999, 0.001, 0.271, 0.00299, 1e-7, -0.001].map(Math.fround);
+      const product = [1, M, N, K, oa, ta ? 1 : K, ta ? M : 1, 0, ob, tb ? 1 : N, tb ? K : 1, 0, oc, n, -1, 0, 0, 0];
+      binding.matmul(heap, new Float64Array(product));
+      binding.adam(heap, new Float64Array([n, op2, oc, om2, ov2, ...k]));
+      const gradient = f.slice(oc / 4, oc / 4 + n);
+      binding.matmul(heap, new Float64Array([...product, op, om, ov, ...k]));
+      const region = (o: number) => f.slice(o / 4, o / 4 + n);
+      expect(region(oc)).toEqual(gradient);
+      expect(region(op)).toEqual(region(op2));
+      expect(region(om)).toEqual(region(om2));
+      expect(region(ov)).toEqual(region(ov2));
+      expect(region(op).filter((x, i) => x !== before[i]).length).toBeGreaterThan(n / 2);
+    });
+
+    it('rejects a fused Adam update on a product with a bias', () => {
+      const heap = new ArrayBuffer(4 * 64);
+      const params = [1, 2, 2, 2, 0, 2, 1, 0, 16, 2, 1, 0, 32, 4, 48, 1, 0, 0, 64, 80, 96, 0.9, 0.1, 0.999, 0.001, 0.1, 0.001, 1e-7, -0.001];
+      expect(() => binding.matmul(heap, new Float64Array(params))).toThrow(/fused Adam update needs one plain product/);
+    });
+
     const activations = ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'] as const;
     for (const activation of activations) {
       it(`_FusedMatMul with a per-column and a scalar bias, activation ${activation}, values and gradients`, async () => {
