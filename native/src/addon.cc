@@ -217,8 +217,28 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
       return nullptr;
     for (int i = 0; i < 8; i++) a.adam.k[i] = (float)p[21 + i];
   }
+  // Optional params 29..30: targetOff, scale: the MSE against the target fused into the product (MatMulArgs::mse_target):
+  // C receives (C − target)·scale, and the call returns Σ (C − target)².
+  const bool fused_mse = c.np >= 31 && p[29] >= 0;
+  if (fused_mse) {
+    float* target;
+    if (p[0] != 1 || a.adam.p) {
+      napi_throw_range_error(env, nullptr, "sampgen native: a fused MSE needs one product without a fused Adam update");
+      return nullptr;
+    }
+    if (!region(env, c, p[29], p[1] * p[2], "target", &target)) return nullptr;
+    a.mse_target = target;
+    a.mse_scale = (float)p[30];
+  }
   State& s = state();
-  return guarded(env, [&] { s.k->matmul(*s.pool, a); });
+  double total = 0;
+  guarded(env, [&] { total = s.k->matmul(*s.pool, a); });
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending || !fused_mse) return nullptr;
+  napi_value out;
+  napi_create_double(env, total, &out);
+  return out;
 }
 
 // params: rows, W, Cin, Cout, FW, stride, left, OW, in1Off, in2Off, outOff (and for the convolution itself:

@@ -32,6 +32,11 @@ struct MatMulArgs {
   // block by block as C's blocks are complete (contiguous runs of p, m, v while C's block is in cache), with the
   // same float32 operations as the adam kernel.
   AdamFuse adam;
+  // Optional (mse_target null: none): the mean squared error against mse_target fused into the last pass: C receives
+  // (C − target)·mse_scale (the loss's gradient) instead of C, and matmul returns Σ (C − target)², summed in an order
+  // that depends only on the shapes.
+  const float* mse_target;
+  float mse_scale;
 };
 
 // 1-D convolution on NHWC tensors viewed as [rows = N·H, W, C] with a [FW, Cin, Cout] filter (height 1),
@@ -60,7 +65,7 @@ struct MrStftArgs {
 struct Kernels {
   const char* isa;
   int mr, nr;
-  void (*matmul)(Pool&, const MatMulArgs&);
+  double (*matmul)(Pool&, const MatMulArgs&);  // Σ (C − target)² with a fused MSE, else 0
   // y[rows, OW, Cout] = activation(conv(x[rows, W, Cin], f) + bias); bias[Cout] may be null
   void (*conv1d)(Pool&, const Conv1DArgs&, const float* x, const float* f, float* y, const float* bias, int activation,
                  float alpha);

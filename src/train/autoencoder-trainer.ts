@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelTrainer, StepContext } from './model-trainer';
 import { reconstructionLoss, ReconstructionLoss } from './losses';
-import { beginOptimizerStep, coversExactly, DenseChain, denseChainOf, fastStepNative, HeapScratch, inVariableOrder, mseOnlyWeight, nativeMse, onWasmHeap } from './native-dense-step';
+import { beginOptimizerStep, coversExactly, DenseChain, denseChainOf, fastStepNative, HeapScratch, inVariableOrder, mseOnlyWeight, onWasmHeap } from './native-dense-step';
 
 /** Plain autoencoders (dense or convolutional): minimise the reconstruction error of decoder(encoder(x)). */
 export class AutoencoderTrainer implements ModelTrainer {
@@ -29,7 +29,7 @@ export class AutoencoderTrainer implements ModelTrainer {
     const decoderChain = denseChainOf(decoder);
     const mseWeight = mseOnlyWeight(loss);
     const chain = encoderChain && decoderChain ? new DenseChain([...encoderChain, ...decoderChain]) : null;
-    this.chain = chain && mseWeight !== null && coversExactly([chain], this.variables) ? { layers: chain, mseWeight } : null;
+    this.chain = chain && chain.linearOutput && mseWeight !== null && coversExactly([chain], this.variables) ? { layers: chain, mseWeight } : null;
   }
 
   exportParts(): Record<string, tf.LayersModel> {
@@ -56,14 +56,13 @@ export class AutoencoderTrainer implements ModelTrainer {
     const scratch = new HeapScratch();
     try {
       const forward = chain.allocateForward(scratch, batch);
-      const output = forward.outputs[forward.outputs.length - 1]!;
-      const dOutput = scratch.make(output.shape);
+      // the chain's output buffer receives the loss's gradient (the MSE fused into the last product)
+      const dOutput = forward.outputs[forward.outputs.length - 1]!;
       const backward = chain.allocateBackward(scratch, batch.shape[0], false);
       const optimizer = this.optimizers.main!;
       const adam = beginOptimizerStep(optimizer, this.variables) ?? undefined;
       const heap = scratch.heap();
-      chain.forward(native, heap, scratch, forward);
-      const loss = nativeMse(native, heap, scratch, output, batch, dOutput, mseWeight);
+      const loss = chain.forward(native, heap, scratch, forward, { target: batch, weight: mseWeight });
       chain.backward(native, heap, scratch, forward, backward, dOutput, adam);
       if (adam) adam.finish();
       else optimizer.applyGradients(inVariableOrder(chain.gradients(backward), this.variables));

@@ -146,8 +146,10 @@ function gemm(
   bias = -1,
   activation = 0,
   adam: number[] = [],
-): void {
-  native.matmul(heap, new Float64Array([1, M, N, K, a.off, a.rs, a.cs, 0, b.off, b.rs, b.cs, 0, c, M * N, bias, bias >= 0 ? 1 : 0, activation, 0, ...adam]));
+  mse: number[] = [],
+): number {
+  const fused = mse.length > 0 ? [...(adam.length > 0 ? adam : [-1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), ...mse] : adam;
+  return native.matmul(heap, new Float64Array([1, M, N, K, a.off, a.rs, a.cs, 0, b.off, b.rs, b.cs, 0, c, M * N, bias, bias >= 0 ? 1 : 0, activation, 0, ...fused])) ?? 0;
 }
 
 /** What a chain's forward pass keeps for its backward pass. */
@@ -171,19 +173,38 @@ export class DenseChain {
     return this.layers[this.layers.length - 1]!.units;
   }
 
+  /** Whether the last layer is linear (the fused MSE needs the product's own output). */
+  get linearOutput(): boolean {
+    return this.layers[this.layers.length - 1]!.activation === 'linear';
+  }
+
   /** Buffers of the forward pass for `input` [batch, inputs]. */
   allocateForward(scratch: HeapScratch, input: tf.Tensor): ChainForward {
     const batch = input.shape[0]!;
     return { outputs: [input, ...this.layers.map((l) => scratch.make([batch, l.units]))] };
   }
 
-  /** Runs the forward pass into `f`'s buffers. */
-  forward(native: NativeBinding, heap: ArrayBuffer, scratch: HeapScratch, f: ChainForward): void {
+  /**
+   * Runs the forward pass into `f`'s buffers. With `mse` (a linear last layer only), the last product also takes
+   * the mean squared error against `mse.target`: the chain's output buffer then holds the loss's gradient
+   * 2·weight·(y − target)/n instead of y, and the return value is the loss, mean((y − target)²)·weight, as
+   * nativeMse computes it (y itself is never stored: the loss needs only the gradient).
+   */
+  forward(native: NativeBinding, heap: ArrayBuffer, scratch: HeapScratch, f: ChainForward, mse?: { target: tf.Tensor; weight: number }): number {
     const batch = f.outputs[0]!.shape[0]!;
+    let loss = 0;
     this.layers.forEach((l, i) => {
       const x = f.outputs[i]!;
       const y = f.outputs[i + 1]!;
       const code = ACTIVATIONS[l.activation];
+      const last = i === this.layers.length - 1;
+      if (last && mse) {
+        if (l.activation !== 'linear') throw new Error('internal: a fused MSE needs a linear last layer');
+        const n = y.size;
+        const sum = gemm(native, heap, batch, l.units, l.inputs, { off: scratch.offset(x), rs: l.inputs, cs: 1 }, { off: scratch.offset(l.kernel), rs: l.units, cs: 1 }, scratch.offset(y), l.bias ? scratch.offset(l.bias) : -1, 0, [], [scratch.offset(mse.target), (2 / n) * mse.weight]);
+        loss = Math.fround(Math.fround(sum / n) * Math.fround(mse.weight));
+        return;
+      }
       gemm(native, heap, batch, l.units, l.inputs, { off: scratch.offset(x), rs: l.inputs, cs: 1 }, { off: scratch.offset(l.kernel), rs: l.units, cs: 1 }, scratch.offset(y), l.bias ? scratch.offset(l.bias) : -1, code ?? 0);
       if (code === null) {
         // tanh after the GEMM (the native epilogue has none): at most [batch × hidden] values, never the L-wide output.
@@ -191,6 +212,7 @@ export class DenseChain {
         for (let j = 0; j < v.length; j++) v[j] = Math.tanh(v[j]!);
       }
     });
+    return loss;
   }
 
   /** Buffers of the backward pass: per layer the gradient of its pre-activation, kernel and bias, and of its input. */
@@ -261,16 +283,6 @@ export interface ChainBackward {
   dKernel: tf.Tensor[];
   dBias: (tf.Tensor | null)[];
   dInput: (tf.Tensor | null)[];
-}
-
-/**
- * mean((output − target)²)·weight and its gradient in one native pass: the loss value (what tfjs' meanSquaredError
- * on the native kernels computes) and `gradient` filled with 2·weight·(output − target)/n.
- */
-export function nativeMse(native: NativeBinding, heap: ArrayBuffer, scratch: HeapScratch, output: tf.Tensor, target: tf.Tensor, gradient: tf.Tensor, weight: number): number {
-  const n = output.size;
-  const sum = native.mse(heap, new Float64Array([n, scratch.offset(output), scratch.offset(target), scratch.offset(gradient), (2 / n) * weight]));
-  return Math.fround(Math.fround(sum / n) * Math.fround(weight));
 }
 
 /** The weight of a loss spec that is MSE alone ('mse', or {mse: w}); null for any other loss. */

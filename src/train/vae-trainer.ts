@@ -6,7 +6,7 @@ import { reconstructionLoss, ReconstructionLoss } from './losses';
 import { klBeta, KlSchedule } from './schedules';
 import type { ConditionLayout } from '../models/condition';
 import type { NativeBinding } from '../backend/native';
-import { beginOptimizerStep, coversExactly, DenseChain, denseChainOf, denseVaeEncoderOf, fastStepNative, HeapScratch, inVariableOrder, mseOnlyWeight, nativeMse, onWasmHeap } from './native-dense-step';
+import { beginOptimizerStep, coversExactly, DenseChain, denseChainOf, denseVaeEncoderOf, fastStepNative, HeapScratch, inVariableOrder, mseOnlyWeight, onWasmHeap } from './native-dense-step';
 
 /** An unconditional dense VAE trained on MSE, as chains of Dense layers for the native step. */
 interface VaeChains {
@@ -73,7 +73,7 @@ export class VaeTrainer implements ModelTrainer {
         ? { trunk: enc.trunk.length > 0 ? new DenseChain(enc.trunk) : null, mean: new DenseChain([enc.mean]), logVar: new DenseChain([enc.logVar]), decoder: new DenseChain(dec) }
         : null;
     this.chains =
-      parts && mseWeight !== null && coversExactly([parts.trunk, parts.mean, parts.logVar, parts.decoder].filter((c): c is DenseChain => c !== null), this.variables)
+      parts && parts.decoder.linearOutput && mseWeight !== null && coversExactly([parts.trunk, parts.mean, parts.logVar, parts.decoder].filter((c): c is DenseChain => c !== null), this.variables)
         ? { ...parts, mseWeight }
         : null;
   }
@@ -146,8 +146,8 @@ export class VaeTrainer implements ModelTrainer {
       const logVarF = c.logVar.allocateForward(scratch, h);
       const z = scratch.make([B, d]);
       const decF = c.decoder.allocateForward(scratch, z);
-      const y = decF.outputs[decF.outputs.length - 1]!;
-      const dy = scratch.make(y.shape);
+      // the decoder's output buffer receives the loss's gradient (the MSE fused into its last product)
+      const dy = decF.outputs[decF.outputs.length - 1]!;
       const decB = c.decoder.allocateBackward(scratch, B, true);
       const dMean = scratch.make([B, d]);
       const dLogVar = scratch.make([B, d]);
@@ -172,8 +172,7 @@ export class VaeTrainer implements ModelTrainer {
         zv[j] = mu[j]! + sigma[j]! * e[j]!;
         klSum += 1 + lv[j]! - mu[j]! * mu[j]! - Math.exp(lv[j]!);
       }
-      c.decoder.forward(native, heap, scratch, decF);
-      const reconstruction = nativeMse(native, heap, scratch, y, batch, dy, c.mseWeight);
+      const reconstruction = c.decoder.forward(native, heap, scratch, decF, { target: batch, weight: c.mseWeight });
       c.decoder.backward(native, heap, scratch, decF, decB, dy, adam);
 
       const dz = scratch.view(heap, decB.dInput[0]!);

@@ -158,6 +158,44 @@ if (!native.ok) {
       expect(region(op).filter((x, i) => x !== before[i]).length).toBeGreaterThan(n / 2);
     });
 
+    // The paths again, with a bias as the dense layers have it: the MSE needs every element once, after the bias.
+    it.each([
+      [32, 96, 200, false],
+      [3, 9, 700, false],
+      [40, 300, 9, false],
+      [5, 1500, 7, true],
+    ])('an MSE fused into C = A·op(B) + bias [%i x %i x %i, B transposed %s] gives the gradient the mse kernel gives, bit for bit, and the sum', (M, K, N, tb) => {
+      const rng = new Rng(M + K * 3 + N);
+      const n = M * N;
+      const offsets: number[] = [];
+      let at = 0;
+      for (const len of [M * K, K * N, N, n, n, n]) {
+        offsets.push(at);
+        at += 4 * len;
+      }
+      const heap = new ArrayBuffer(at);
+      const f = new Float32Array(heap);
+      for (let i = 0; i < at / 4; i++) f[i] = rng.normal();
+      const [oa, ob, obias, oc, ot, og] = offsets as [number, number, number, number, number, number];
+      const scale = Math.fround(2 / n);
+      const product = [1, M, N, K, oa, K, 1, 0, ob, tb ? 1 : N, tb ? K : 1, 0, oc, n, obias, 1, 0, 0];
+      expect(binding.matmul(heap, new Float64Array(product))).toBeUndefined();
+      const sum = binding.mse(heap, new Float64Array([n, oc, ot, og, scale]));
+      const gradient = f.slice(og / 4, og / 4 + n);
+      let exact = 0;
+      for (let i = 0; i < n; i++) exact += Math.fround(f[oc / 4 + i]! - f[ot / 4 + i]!) ** 2;
+      const fused = binding.matmul(heap, new Float64Array([...product, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ot, scale]))!;
+      expect(f.slice(oc / 4, oc / 4 + n)).toEqual(gradient);
+      expect(Math.abs(fused - exact) / exact).toBeLessThanOrEqual(1e-6);
+      expect(Math.abs(fused - sum) / sum).toBeLessThanOrEqual(1e-6);
+    });
+
+    it('rejects an MSE fused with an Adam update', () => {
+      const heap = new ArrayBuffer(4 * 64);
+      const params = [1, 2, 2, 2, 0, 2, 1, 0, 16, 2, 1, 0, 32, 4, -1, 0, 0, 0, 64, 80, 96, 0.9, 0.1, 0.999, 0.001, 0.1, 0.001, 1e-7, -0.001, 112, 0.5];
+      expect(() => binding.matmul(heap, new Float64Array(params))).toThrow(/fused MSE needs one product without a fused Adam/);
+    });
+
     it('rejects a fused Adam update on a product with a bias', () => {
       const heap = new ArrayBuffer(4 * 64);
       const params = [1, 2, 2, 2, 0, 2, 1, 0, 16, 2, 1, 0, 32, 4, 48, 1, 0, 0, 64, 80, 96, 0.9, 0.1, 0.999, 0.001, 0.1, 0.001, 1e-7, -0.001];
