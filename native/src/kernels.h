@@ -28,9 +28,10 @@ struct MatMulArgs {
   float* c; ptrdiff_t c_bs;  // rows of N floats, contiguous
   const float* bias; ptrdiff_t bias_cs;  // bias[j * bias_cs] added to column j (bias_cs 0: a scalar); may be null
   int activation; float alpha;
-  // Optional (adam.p null: none): C is the gradient of the variable adam.p, whose Adam update runs inside the call,
-  // block by block as C's blocks are complete (contiguous runs of p, m, v while C's block is in cache), with the
-  // same float32 operations as the adam kernel.
+  // Optional (adam.p null: none): the product is the gradient of the variable adam.p, whose Adam update runs inside
+  // the call, block by block as the product's blocks are complete (runs of p, m, v while the block is in cache), with
+  // the same float32 operations as the adam kernel. C's contents are then unspecified (the register-tile path keeps
+  // its blocks in a buffer of its own and never writes C).
   AdamFuse adam;
   // Optional (mse_target null: none): the mean squared error against mse_target fused into the last pass: C receives
   // (C − target)·mse_scale (the loss's gradient) instead of C, and matmul returns Σ (C − target)², summed in an order

@@ -18,8 +18,9 @@ export interface NativeBinding {
   /**
    * C[b] = op(A[b])·op(B[b]) (+ bias, activation); params: batch, M, N, K, aOff, a_rs, a_cs, a_bs, bOff, b_rs, b_cs,
    * b_bs, cOff, c_bs, biasOff (−1: none), bias_cs, activation, alpha. Offsets in bytes, strides in elements.
-   * Optionally (one plain product) pOff, mOff, vOff and Adam's 8 coefficients: C is p's gradient and Adam updates p
-   * in the call (−1: none); then targetOff, scale: C receives (C − target)·scale and the call returns Σ (C − target)².
+   * Optionally (one plain product) pOff, mOff, vOff and Adam's 8 coefficients: the product is p's gradient and Adam
+   * updates p in the call, C's contents then unspecified (−1: none); then targetOff, scale: C receives
+   * (C − target)·scale and the call returns Σ (C − target)².
    */
   matmul(heap: ArrayBuffer, params: Float64Array): number | undefined;
   /** params: rows, W, Cin, Cout, FW, stride, left, OW, xOff, fOff, yOff, biasOff (−1: none), activation, alpha */
