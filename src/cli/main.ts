@@ -79,13 +79,17 @@ function overrideExits(cmd: Command): void {
   for (const sub of cmd.commands) overrideExits(sub);
 }
 
+/** `sampgen sweep plan … | head`: a reader that stops early is not an error; stop quietly as other Unix tools do. */
+function onStdoutError(err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+}
+
 /** Runs the CLI and resolves to the process exit code; never calls process.exit itself. */
 export async function main(argv: string[]): Promise<number> {
-  // `sampgen sweep plan … | head`: a reader that stops early is not an error; stop quietly as other Unix tools do.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
-  });
+  // Once per process: main runs many times in one process where a program embeds it (the tests do), and a listener
+  // per run would pile up until Node warns of a leak on stdout.
+  if (!process.stdout.listeners('error').includes(onStdoutError)) process.stdout.on('error', onStdoutError);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { firstClause } from '../../src/cli/main';
 import { tempDir } from '../helpers/dataset';
+import { runCli } from '../helpers/cli';
 
 // These run the built CLI (bin/sampgen → dist/), as a user would; `npm test` builds first.
 const BIN = path.join(__dirname, '..', '..', 'bin', 'sampgen');
@@ -64,4 +65,11 @@ describe('the sampgen command line', () => {
     expect(firstClause('Check the environment. Node and TF.js versions')).toBe('Check the environment');
     expect(firstClause('Compare runs (v1.2 format)')).toBe('Compare runs (v1.2 format)');
   });
+});
+
+test('running the CLI many times in one process (as an embedding program does) adds one stdout error listener, not one per run', async () => {
+  await runCli(['--version']);
+  const listeners = process.stdout.listenerCount('error');
+  for (let i = 0; i < 12; i++) expect((await runCli(['--version'])).code).toBe(0);
+  expect(process.stdout.listenerCount('error')).toBe(listeners);
 });
