@@ -11,7 +11,7 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { Command } from 'commander';
-import { initBackend, backendSummary } from '../backend';
+import { initBackend, backendSummary, loadNative } from '../backend';
 import { loadConfig, LoadedConfig } from '../config';
 import { buildTrainer } from '../train/trainers';
 import { formatProfile, profileUnit, UnitProfile } from './profile';
@@ -177,7 +177,8 @@ export async function profileTrainer(trainer: ModelTrainer, batch: number, lengt
       for (let i = 0; i < unit; i++) trainer.trainStep(x, { step: first + i, seed: first + i });
     };
     runUnit(0);
-    return await profileUnit(() => runUnit(unit));
+    const native = loadNative();
+    return await profileUnit(() => runUnit(unit), native.ok ? native.binding : null);
   } finally {
     x.dispose();
   }

@@ -42,3 +42,42 @@ test('an op built with tf.customGrad is not counted beside the kernels it runs (
   expect(names.every((name) => tf.getKernel(name, 'cpu') != null)).toBe(true);
   tf.dispose([a, bias]);
 });
+
+test('profileUnit times the native calls made outside TF.js kernels, per function, and leaves those inside kernels to the kernels', async () => {
+  const busy = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+  const fake = { matmul: () => busy(8), adam: () => busy(4), info: () => ({}), configure: () => true };
+  const original = fake.matmul;
+  // a kernel of the cpu backend that calls the addon, as sampgen's patched wasm kernels do
+  tf.registerKernel({
+    kernelName: 'SampgenProfileTest',
+    backendName: 'cpu',
+    kernelFunc: ({ inputs, backend }) => {
+      fake.matmul();
+      const x = inputs.x as tf.TensorInfo;
+      return (backend as unknown as { makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo }).makeTensorInfo(x.shape, 'float32', new Float32Array(tf.util.sizeFromShape(x.shape)));
+    },
+  });
+  const x = tf.ones([2]);
+  const profile = await profileUnit(() => {
+    fake.matmul();
+    fake.adam();
+    fake.adam();
+    (tf.engine().runKernel('SampgenProfileTest', { x }, {}) as tf.Tensor).dispose();
+  }, fake as unknown as Parameters<typeof profileUnit>[1]);
+  const native = Object.fromEntries(profile.native.map((k) => [k.kernel, k]));
+  expect(native['native matmul']?.calls).toBe(1);
+  expect(native['native adam']?.calls).toBe(2);
+  expect(native['native matmul']!.ms).toBeGreaterThanOrEqual(7);
+  expect(native['native adam']!.ms).toBeGreaterThanOrEqual(7);
+  // the call inside the kernel is the kernel's time
+  expect(profile.kernels.find((k) => k.kernel === 'SampgenProfileTest')?.calls).toBe(1);
+  // the binding is restored
+  expect(fake.matmul).toBe(original);
+  const table = formatProfile('x', profile);
+  expect(table.some((line) => /^\| native adam \(outside TF.js kernels\) \| 2 \|/.test(line))).toBe(true);
+  x.dispose();
+  tf.unregisterKernel('SampgenProfileTest', 'cpu');
+});
