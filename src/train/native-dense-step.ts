@@ -71,17 +71,25 @@ export function denseChainOf(model: tf.LayersModel): DenseLayerSpec[] | null {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) return null;
   const [first, ...rest] = model.layers;
   if (!first || first.getClassName() !== 'InputLayer' || rest.length === 0) return null;
+  const specs = straightChain(first, rest, model.inputs[0]!.shape[1]);
+  if (!specs || model.outputs[0]!.sourceLayer !== rest[rest.length - 1]) return null;
+  return specs;
+}
+
+/**
+ * `layers` as specs where each is a Dense layer the native step handles and reads exactly the previous one's output
+ * (the first reads `input`, whose width is `width`); null otherwise.
+ */
+function straightChain(input: tf.layers.Layer, layers: tf.layers.Layer[], width: number | null): DenseLayerSpec[] | null {
   const specs: DenseLayerSpec[] = [];
-  let width = model.inputs[0]!.shape[1];
-  let previous: tf.layers.Layer = first;
-  for (const layer of rest) {
+  let previous = input;
+  for (const layer of layers) {
     const spec = denseLayerSpec(layer);
     if (!spec || spec.inputs !== width || !readsOnlyFrom(layer, previous)) return null;
     specs.push(spec);
     width = spec.units;
     previous = layer;
   }
-  if (model.outputs[0]!.sourceLayer !== rest[rest.length - 1]) return null;
   return specs;
 }
 
@@ -133,6 +141,9 @@ export function onWasmHeap(t: tf.Tensor): boolean {
   return t.dtype === 'float32' && refCountOf(tf.backend(), t) > 0;
 }
 
+/** Params 18..28 of the addon's matmul that ask for no fused Adam update (where params 29..30 follow). */
+const NO_FUSED_ADAM = [-1, ...Array<number>(10).fill(0)];
+
 /** C = op(A)·op(B) (+ bias, epilogue activation) through the addon's GEMM; offsets in bytes, strides in elements. */
 function gemm(
   native: NativeBinding,
@@ -148,7 +159,7 @@ function gemm(
   adam: number[] = [],
   mse: number[] = [],
 ): number {
-  const fused = mse.length > 0 ? [...(adam.length > 0 ? adam : [-1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), ...mse] : adam;
+  const fused = mse.length > 0 ? [...(adam.length > 0 ? adam : NO_FUSED_ADAM), ...mse] : adam;
   return native.matmul(heap, new Float64Array([1, M, N, K, a.off, a.rs, a.cs, 0, b.off, b.rs, b.cs, 0, c, M * N, bias, bias >= 0 ? 1 : 0, activation, 0, ...fused])) ?? 0;
 }
 
@@ -309,25 +320,15 @@ export function denseVaeEncoderOf(model: tf.LayersModel): DenseVaeEncoder | null
   if (model.inputs.length !== 1 || model.outputs.length !== 2) return null;
   const [first, ...rest] = model.layers;
   if (!first || first.getClassName() !== 'InputLayer' || rest.length < 2) return null;
-  const specs = rest.map(denseLayerSpec);
-  if (specs.some((s) => s === null)) return null;
-  const trunk = specs.slice(0, -2) as DenseLayerSpec[];
-  const [mean, logVar] = specs.slice(-2) as [DenseLayerSpec, DenseLayerSpec];
-  if (model.outputs[0]!.sourceLayer !== rest[rest.length - 2] || model.outputs[1]!.sourceLayer !== rest[rest.length - 1]) return null;
-  let width = model.inputs[0]!.shape[1];
-  for (const s of trunk) {
-    if (s.inputs !== width) return null;
-    width = s.units;
-  }
+  const heads = rest.slice(-2);
+  if (model.outputs[0]!.sourceLayer !== heads[0] || model.outputs[1]!.sourceLayer !== heads[1]) return null;
+  const width = model.inputs[0]!.shape[1];
+  const trunk = straightChain(first, rest.slice(0, -2), width);
+  if (!trunk) return null;
   // Both heads read the trunk's output (checked through the graph, not only the widths).
-  const trunkOut = trunk.length > 0 ? rest[trunk.length - 1] : first;
-  let previous: tf.layers.Layer = first;
-  for (const layer of rest.slice(0, -2)) {
-    if (!readsOnlyFrom(layer, previous)) return null;
-    previous = layer;
-  }
-  if (!rest.slice(-2).every((head) => readsOnlyFrom(head, trunkOut!))) return null;
-  if (mean.inputs !== width || logVar.inputs !== width || mean.units !== logVar.units || mean.activation !== 'linear' || logVar.activation !== 'linear') return null;
+  const trunkOut = trunk.length > 0 ? rest[trunk.length - 1]! : first;
+  const [mean, logVar] = heads.map((head) => straightChain(trunkOut, [head], trunk.length > 0 ? trunk[trunk.length - 1]!.units : width)?.[0] ?? null);
+  if (!mean || !logVar || mean.units !== logVar.units || mean.activation !== 'linear' || logVar.activation !== 'linear') return null;
   return { trunk, mean, logVar };
 }
 
