@@ -179,6 +179,26 @@ napi_value guarded(napi_env env, F&& f) {
   return nullptr;
 }
 
+// The elementwise kernels' operands: n = params[0] elements (a valid size), then one byte offset per operand in
+// params[1 …], each a region of n floats named by `names` (for the error message); false once one is wrong (thrown).
+template <size_t N>
+bool elementwise_operands(napi_env env, const Call& c, const char* const (&names)[N], float* (&out)[N]) {
+  if (!dims_ok(env, {c.p[0]})) return false;
+  for (size_t i = 0; i < N; i++)
+    if (!region(env, c, c.p[1 + i], c.p[0], names[i], &out[i])) return false;
+  return true;
+}
+
+// A kernel's number result, or nothing where the kernel threw (guarded left a JavaScript exception pending).
+napi_value number_unless_thrown(napi_env env, double value) {
+  bool failed = false;
+  NAPI_OK(napi_is_exception_pending(env, &failed));
+  if (failed) return nullptr;
+  napi_value out;
+  NAPI_OK(napi_create_double(env, value, &out));
+  return out;
+}
+
 // ---- entry points -----------------------------------------------------------------------------------------------
 
 // params: batch, M, N, K, aOff, a_rs, a_cs, a_bs, bOff, b_rs, b_cs, b_bs, cOff, c_bs, biasOff (−1: none), bias_cs,
@@ -233,12 +253,7 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
   State& s = state();
   double total = 0;
   guarded(env, [&] { total = s.k->matmul(*s.pool, a); });
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);
-  if (pending || !fused_mse) return nullptr;
-  napi_value out;
-  napi_create_double(env, total, &out);
-  return out;
+  return fused_mse ? number_unless_thrown(env, total) : nullptr;
 }
 
 // params: rows, W, Cin, Cout, FW, stride, left, OW, in1Off, in2Off, outOff (and for the convolution itself:
@@ -302,19 +317,12 @@ napi_value Mse(napi_env env, napi_callback_info info) {
   Call c;
   if (!read_call(env, info, 5, &c)) return nullptr;
   const double* p = c.p;
-  if (!dims_ok(env, {p[0]})) return nullptr;
-  float *y, *x, *g;
-  if (!region(env, c, p[1], p[0], "output", &y) || !region(env, c, p[2], p[0], "target", &x) || !region(env, c, p[3], p[0], "gradient", &g))
-    return nullptr;
+  float* r[3];
+  if (!elementwise_operands(env, c, {"output", "target", "gradient"}, r)) return nullptr;
   State& s = state();
   double sum = 0;
-  guarded(env, [&] { sum = s.k->mse(*s.pool, (int64_t)p[0], y, x, g, (float)p[4]); });
-  bool failed = false;
-  NAPI_OK(napi_is_exception_pending(env, &failed));
-  if (failed) return nullptr;
-  napi_value out;
-  NAPI_OK(napi_create_double(env, sum, &out));
-  return out;
+  guarded(env, [&] { sum = s.k->mse(*s.pool, (int64_t)p[0], r[0], r[1], r[2], (float)p[4]); });
+  return number_unless_thrown(env, sum);
 }
 
 // mrStft(heap, [batch, length, xOff, yOff, gOff, scWeight, magWeight, powerFloor, scale, sizes, N₁, hop₁, …]) →
@@ -373,11 +381,10 @@ napi_value AbsLeaky(napi_env env, napi_callback_info info) {
   Call c;
   if (!read_call(env, info, 5, &c)) return nullptr;
   const double* p = c.p;
-  if (!dims_ok(env, {p[0]})) return nullptr;
-  float *x, *y;
-  if (!region(env, c, p[1], p[0], "x", &x) || !region(env, c, p[2], p[0], "y", &y)) return nullptr;
+  float* r[2];
+  if (!elementwise_operands(env, c, {"x", "y"}, r)) return nullptr;
   State& s = state();
-  return guarded(env, [&] { s.k->abs_leaky(*s.pool, (int64_t)p[0], x, y, (float)p[3], (float)p[4]); });
+  return guarded(env, [&] { s.k->abs_leaky(*s.pool, (int64_t)p[0], r[0], r[1], (float)p[3], (float)p[4]); });
 }
 
 // absLeakyGrad(heap, [n, dyOff, xOff, dxOff, c1, c2]): dx = dy·c1 + (dy·c2)·step(x)
@@ -385,12 +392,10 @@ napi_value AbsLeakyGrad(napi_env env, napi_callback_info info) {
   Call c;
   if (!read_call(env, info, 6, &c)) return nullptr;
   const double* p = c.p;
-  if (!dims_ok(env, {p[0]})) return nullptr;
-  float *dy, *x, *dx;
-  if (!region(env, c, p[1], p[0], "dy", &dy) || !region(env, c, p[2], p[0], "x", &x) || !region(env, c, p[3], p[0], "dx", &dx))
-    return nullptr;
+  float* r[3];
+  if (!elementwise_operands(env, c, {"dy", "x", "dx"}, r)) return nullptr;
   State& s = state();
-  return guarded(env, [&] { s.k->abs_leaky_grad(*s.pool, (int64_t)p[0], dy, x, dx, (float)p[4], (float)p[5]); });
+  return guarded(env, [&] { s.k->abs_leaky_grad(*s.pool, (int64_t)p[0], r[0], r[1], r[2], (float)p[4], (float)p[5]); });
 }
 
 // leakyRelu(heap, [n, xOff, yOff, alpha]): y = x < 0 ? α·x : x
@@ -398,11 +403,10 @@ napi_value LeakyRelu(napi_env env, napi_callback_info info) {
   Call c;
   if (!read_call(env, info, 4, &c)) return nullptr;
   const double* p = c.p;
-  if (!dims_ok(env, {p[0]})) return nullptr;
-  float *x, *y;
-  if (!region(env, c, p[1], p[0], "x", &x) || !region(env, c, p[2], p[0], "y", &y)) return nullptr;
+  float* r[2];
+  if (!elementwise_operands(env, c, {"x", "y"}, r)) return nullptr;
   State& s = state();
-  return guarded(env, [&] { s.k->leaky_relu(*s.pool, (int64_t)p[0], x, y, (float)p[3]); });
+  return guarded(env, [&] { s.k->leaky_relu(*s.pool, (int64_t)p[0], r[0], r[1], (float)p[3]); });
 }
 
 // leakyReluGrad(heap, [n, dyOff, xOff, dxOff, alpha]): dx = x > 0 ? dy : dy·α
@@ -410,12 +414,10 @@ napi_value LeakyReluGrad(napi_env env, napi_callback_info info) {
   Call c;
   if (!read_call(env, info, 5, &c)) return nullptr;
   const double* p = c.p;
-  if (!dims_ok(env, {p[0]})) return nullptr;
-  float *dy, *x, *dx;
-  if (!region(env, c, p[1], p[0], "dy", &dy) || !region(env, c, p[2], p[0], "x", &x) || !region(env, c, p[3], p[0], "dx", &dx))
-    return nullptr;
+  float* r[3];
+  if (!elementwise_operands(env, c, {"dy", "x", "dx"}, r)) return nullptr;
   State& s = state();
-  return guarded(env, [&] { s.k->leaky_relu_grad(*s.pool, (int64_t)p[0], dy, x, dx, (float)p[4]); });
+  return guarded(env, [&] { s.k->leaky_relu_grad(*s.pool, (int64_t)p[0], r[0], r[1], r[2], (float)p[4]); });
 }
 
 // phaseShuffle(heap, [batch, W, C, xOff, yOff, adjoint (0|1), shift₀ … shift_{batch−1}]), |shift| < W
@@ -449,15 +451,12 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   Call c;
   if (!read_call(env, info, 13, &c)) return nullptr;
   const double* p = c.p;
-  if (!dims_ok(env, {p[0]})) return nullptr;
-  float *pp, *g, *m, *v;
-  if (!region(env, c, p[1], p[0], "variable", &pp) || !region(env, c, p[2], p[0], "gradient", &g) ||
-      !region(env, c, p[3], p[0], "first moment", &m) || !region(env, c, p[4], p[0], "second moment", &v))
-    return nullptr;
+  float* r[4];
+  if (!elementwise_operands(env, c, {"variable", "gradient", "first moment", "second moment"}, r)) return nullptr;
   float k[8];
   for (int i = 0; i < 8; i++) k[i] = (float)p[5 + i];
   State& s = state();
-  return guarded(env, [&] { s.k->adam(*s.pool, (int64_t)p[0], pp, g, m, v, k); });
+  return guarded(env, [&] { s.k->adam(*s.pool, (int64_t)p[0], r[0], r[1], r[2], r[3], k); });
 }
 
 napi_value MakeString(napi_env env, const char* s) {
