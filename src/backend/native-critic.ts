@@ -48,6 +48,36 @@ function float32(kernel: string, ...xs: tf.TensorInfo[]): void {
   for (const x of xs) if (x.dtype !== 'float32') throw new Error(`${kernel}: float32 tensors only, got ${x.dtype}`);
 }
 
+/**
+ * A gradient kernel dx = f(dy, x), elementwise over tensors of one shape: inputs { dy, x }, attrs { alpha }, the
+ * addon's function `kernel` called with [n, dyOff, xOff, dxOff, ...coefficients(attrs)].
+ */
+function elementwiseGradient(
+  native: Native,
+  kernelName: string,
+  coefficients: (attrs: AbsLeakyAttrs) => number[],
+  kernel: (binding: NativeBinding) => (heap: ArrayBuffer, params: Float64Array) => void,
+): tf.KernelConfig {
+  return {
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const binding = need(native, kernelName);
+      const dy = inputs.dy as tf.TensorInfo;
+      const x = inputs.x as tf.TensorInfo;
+      float32(kernelName, dy, x);
+      if (!tf.util.arraysEqual(dy.shape, x.shape)) throw new Error(`${kernelName}: dy [${dy.shape}] and x [${x.shape}] differ`);
+      const out = (backend as BackendWasm).makeOutput(x.shape, 'float32');
+      const n = tf.util.sizeFromShape(x.shape);
+      if (n > 0) {
+        const params = [n, offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, out), ...coefficients(attrs as unknown as AbsLeakyAttrs)];
+        kernel(binding)(heapOf(backend), new Float64Array(params));
+      }
+      return out;
+    },
+  };
+}
+
 /** Registers the kernels on wasm (idempotent); `native` says which addon is in use now. */
 export function registerCriticKernels(native: Native): void {
   const configs: tf.KernelConfig[] = [
@@ -65,24 +95,7 @@ export function registerCriticKernels(native: Native): void {
         return out;
       },
     },
-    {
-      kernelName: CRITIC_KERNEL_NAMES.absLeakyGrad,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const binding = need(native, CRITIC_KERNEL_NAMES.absLeakyGrad);
-        const dy = inputs.dy as tf.TensorInfo;
-        const x = inputs.x as tf.TensorInfo;
-        float32(CRITIC_KERNEL_NAMES.absLeakyGrad, dy, x);
-        if (!tf.util.arraysEqual(dy.shape, x.shape)) throw new Error(`${CRITIC_KERNEL_NAMES.absLeakyGrad}: dy [${dy.shape}] and x [${x.shape}] differ`);
-        const [c1, c2] = absLeakyCoefficients((attrs as unknown as AbsLeakyAttrs).alpha);
-        const out = (backend as BackendWasm).makeOutput(x.shape, 'float32');
-        const n = tf.util.sizeFromShape(x.shape);
-        if (n > 0) {
-          binding.absLeakyGrad(heapOf(backend), new Float64Array([n, offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, out), c1, c2]));
-        }
-        return out;
-      },
-    },
+    elementwiseGradient(native, CRITIC_KERNEL_NAMES.absLeakyGrad, (attrs) => absLeakyCoefficients(attrs.alpha), (b) => b.absLeakyGrad),
     {
       kernelName: CRITIC_KERNEL_NAMES.phaseShuffle,
       backendName: 'wasm',
@@ -105,24 +118,8 @@ export function registerCriticKernels(native: Native): void {
         return out;
       },
     },
+    elementwiseGradient(native, CRITIC_KERNEL_NAMES.leakyReluGrad, (attrs) => [attrs.alpha], (b) => b.leakyReluGrad),
   ];
-  configs.push({
-    kernelName: CRITIC_KERNEL_NAMES.leakyReluGrad,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const binding = need(native, CRITIC_KERNEL_NAMES.leakyReluGrad);
-      const dy = inputs.dy as tf.TensorInfo;
-      const x = inputs.x as tf.TensorInfo;
-      float32(CRITIC_KERNEL_NAMES.leakyReluGrad, dy, x);
-      const out = (backend as BackendWasm).makeOutput(x.shape, 'float32');
-      const n = tf.util.sizeFromShape(x.shape);
-      if (n > 0) {
-        const { alpha } = attrs as unknown as AbsLeakyAttrs;
-        binding.leakyReluGrad(heapOf(backend), new Float64Array([n, offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, out), alpha]));
-      }
-      return out;
-    },
-  });
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, 'wasm') == null) tf.registerKernel(config);
   }
