@@ -10,7 +10,7 @@
 import { Command } from 'commander';
 import { initBackend, loadNative, NativeIsa } from '../backend';
 import { buildTrainer } from '../train/trainers';
-import { BENCH_MODELS, benchConfig, benchTrainer } from './train';
+import { BENCH_MODELS, benchConfig, benchTrainer, GAN_UNITS } from './train';
 import { round, runAsScript } from './common';
 
 export interface IsaRow {
@@ -59,7 +59,7 @@ async function main(argv: string[]): Promise<void> {
           const trainer = buildTrainer(loaded.config, 1, { sampleRate: 44100 });
           try {
             const unit = trainer.stepsPerUnit;
-            const units = unit > 1 ? Math.max(1, Math.round(steps / 5)) : steps;
+            const units = unit > 1 ? GAN_UNITS(steps) : steps;
             const ms = await benchTrainer(trainer, batch, length, units, unit > 1 ? 1 : 3, unit);
             best[isa] = Math.min(best[isa] ?? Infinity, ms);
           } finally {

@@ -106,6 +106,9 @@ export function ganUnitMacs(length: number, d: number, latent: number, criticSte
 
 const modelD = (loaded: LoadedConfig) => loaded.config.model.d as number;
 
+/** GAN units timed for `--steps n` in the side-by-side benches: a unit is six training steps, so a fifth as many. */
+export const GAN_UNITS = (steps: number): number => Math.max(1, Math.round(steps / 5));
+
 export const BENCH_MODELS: BenchModel[] = [
   { name: 'dense-small', config: 'ae-small-tanh', flopsPerExample: denseFlops([9]) },
   { name: 'dense-medium', config: 'ae-medium-tanh', flopsPerExample: denseFlops([96, 24]) },

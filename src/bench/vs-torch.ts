@@ -27,7 +27,7 @@ import { Command } from 'commander';
 import { backendSummary, initBackend, loadNative } from '../backend';
 import { buildTrainer } from '../train/trainers';
 import { PACKAGE_ROOT } from '../version';
-import { BENCH_MODELS, benchConfig, benchTrainer, convAeFlops, ganUnitFlops } from './train';
+import { BENCH_MODELS, benchConfig, benchTrainer, convAeFlops, GAN_UNITS, ganUnitFlops } from './train';
 import { round, runAsScript } from './common';
 
 interface VsModel {
@@ -54,7 +54,6 @@ const DENSE_LENGTH = 17640;
 const CONV = { d: 16, batch: 16, length: 16384 };
 /** The GAN row: configs/gan.yaml (d 16, batch 64, L 16384, latent 100, 5 critic steps, phase shuffle 2). */
 const GAN = { d: 16, batch: 64, length: 16384, latent: 100, criticSteps: 5 };
-const GAN_UNITS = (steps: number) => Math.max(1, Math.round(steps / 5));
 
 function models(): VsModel[] {
   const rows: VsModel[] = [];
