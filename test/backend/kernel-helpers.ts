@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/backend';
+import { initBackend, loadNative, NativeBinding, NativeInfo, NativeIsa } from '../../src/backend';
 import { Rng } from '../../src/util/rng';
 
 /**
@@ -108,4 +108,29 @@ export function convOutShape(c: ConvCase): Shape {
   const inShape = (nchw ? [c.x[0], c.x[2], c.x[3], c.x[1]] : c.x) as [number, number, number, number];
   const info = tf.backend_util.computeConv2DInfo(inShape, c.filter as [number, number, number, number], c.strides, 1, c.pad);
   return nchw ? [info.batchSize, info.outChannels, info.outHeight, info.outWidth] : info.outShape;
+}
+
+/**
+ * The addon's binding for a file of native-kernel tests, or null after registering what its absence means: a failing
+ * test where SAMPGEN_REQUIRE_NATIVE=1 (CI builds the addon, so a missing one is a failure), else one skipped test
+ * and a note naming `what`.
+ */
+export function nativeBindingForTests(what: string): NativeBinding | null {
+  const native = loadNative();
+  if (native.ok) return native.binding;
+  if (process.env.SAMPGEN_REQUIRE_NATIVE === '1') {
+    it('the native addon is built (SAMPGEN_REQUIRE_NATIVE=1)', () => {
+      throw new Error(`native kernels unavailable: ${native.reason}`);
+    });
+  } else {
+    // eslint-disable-next-line no-console
+    console.log(`${what} tests skipped: ${native.reason}`);
+    it.skip(`${what} (addon not built)`, () => undefined);
+  }
+  return null;
+}
+
+/** Every instruction set this CPU runs, the portable build first: the native tests run on each. */
+export function cpuIsas(info: NativeInfo): NativeIsa[] {
+  return ['base', ...(info.cpu.avx2 ? (['avx2'] as const) : []), ...(info.cpu.avx512 ? (['avx512'] as const) : [])];
 }

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { activeNative, initBackend, loadNative, NativeBinding, NativeIsa, setNativeKernelsEnabled } from '../../src/backend';
+import { activeNative, initBackend, NativeBinding, setNativeKernelsEnabled } from '../../src/backend';
 import { absLeakyRelu, absLeakyReluGrad, phaseShuffleOp } from '../../src/models/critic-ops';
 import { resolveConfigObject } from '../../src/config';
 import { buildTrainer } from '../../src/train/trainers';
 import { Rng } from '../../src/util/rng';
 import { critic2, critic2Reference, Critic2Result, randomCase, stockCritic2, unsignedZeros } from '../helpers/critic-ops';
-import { randomArray, relativeError } from './kernel-helpers';
+import { cpuIsas, nativeBindingForTests, randomArray, relativeError } from './kernel-helpers';
 
 /**
  * The native kernels behind the WaveGAN critic's fused ops (native/src/critic_isa.inc) and the one-input-channel
@@ -16,23 +16,12 @@ import { randomArray, relativeError } from './kernel-helpers';
  * the wasm kernels.
  */
 
-const native = loadNative();
-const required = process.env.SAMPGEN_REQUIRE_NATIVE === '1';
 
-if (!native.ok) {
-  if (required) {
-    it('the native addon is built (SAMPGEN_REQUIRE_NATIVE=1)', () => {
-      throw new Error(`native kernels unavailable: ${native.reason}`);
-    });
-  } else {
-    // eslint-disable-next-line no-console
-    console.log(`native critic kernel tests skipped: ${native.reason}`);
-    it.skip('native critic kernels (addon not built)', () => undefined);
-  }
-} else {
-  const binding: NativeBinding = native.binding;
+const nativeBinding = nativeBindingForTests('native critic kernel');
+if (nativeBinding) {
+  const binding: NativeBinding = nativeBinding;
   const info = binding.info();
-  const isas: NativeIsa[] = ['base', ...(info.cpu.avx2 ? (['avx2'] as const) : []), ...(info.cpu.avx512 ? (['avx512'] as const) : [])];
+  const isas = cpuIsas(info);
   const defaultThreads = info.threads;
 
   beforeAll(async () => {

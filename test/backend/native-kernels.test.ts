@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { activeNative, initBackend, loadNative, NativeBinding, NativeIsa, setNativeKernelsEnabled } from '../../src/backend';
+import { activeNative, initBackend, NativeBinding, NativeIsa, setNativeKernelsEnabled } from '../../src/backend';
 import { NativeAdamOptimizer } from '../../src/backend/native-adam';
 import { resolveConfigObject } from '../../src/config';
 import { meanSquaredError } from '../../src/train/losses';
 import { buildTrainer } from '../../src/train/trainers';
 import { Rng } from '../../src/util/rng';
-import { CONV_CASES, convOutShape, expectNoLeak, expectSameOnWasm, randomArray, relativeError, TRANSPOSES, weightedSum } from './kernel-helpers';
+import { CONV_CASES, convOutShape, cpuIsas, expectNoLeak, expectSameOnWasm, nativeBindingForTests, randomArray, relativeError, TRANSPOSES, weightedSum } from './kernel-helpers';
 
 /**
  * sampgen's native kernels (native/, built at npm install) against the pure-JS cpu backend: every kernel they replace,
@@ -17,23 +17,12 @@ import { CONV_CASES, convOutShape, expectNoLeak, expectSameOnWasm, randomArray, 
  * SAMPGEN_REQUIRE_NATIVE=1 (CI sets it), which makes a missing addon a failure.
  */
 
-const native = loadNative();
-const required = process.env.SAMPGEN_REQUIRE_NATIVE === '1';
 
-if (!native.ok) {
-  if (required) {
-    it('the native addon is built (SAMPGEN_REQUIRE_NATIVE=1)', () => {
-      throw new Error(`native kernels unavailable: ${native.reason}`);
-    });
-  } else {
-    // eslint-disable-next-line no-console
-    console.log(`native kernel tests skipped: ${native.reason}`);
-    it.skip('native kernels (addon not built)', () => undefined);
-  }
-} else {
-  const binding: NativeBinding = native.binding;
+const nativeBinding = nativeBindingForTests('native kernel');
+if (nativeBinding) {
+  const binding: NativeBinding = nativeBinding;
   const info = binding.info();
-  const isas: NativeIsa[] = ['base', ...(info.cpu.avx2 ? (['avx2'] as const) : []), ...(info.cpu.avx512 ? (['avx512'] as const) : [])];
+  const isas = cpuIsas(info);
   const defaultThreads = info.threads;
 
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import { nativeMrStft } from '../../src/backend/native-mrstft';
 import { MR_STFT_POWER_FLOOR, MR_STFT_SIZES, mrStftTerms, MrStftOptions } from '../../src/eval/reconstruction';
 import { mrStftLoss } from '../../src/train/losses';
 import { Rng } from '../../src/util/rng';
-import { expectNoLeak, relativeError } from './kernel-helpers';
+import { cpuIsas, expectNoLeak, nativeBindingForTests, relativeError } from './kernel-helpers';
 
 /**
  * The native multi-resolution STFT loss (native/src/mrstft_isa.inc) against its definition, mrStftTerms
@@ -15,8 +15,6 @@ import { expectNoLeak, relativeError } from './kernel-helpers';
  * where the addon could not be built, unless SAMPGEN_REQUIRE_NATIVE=1.
  */
 
-const native = loadNative();
-const required = process.env.SAMPGEN_REQUIRE_NATIVE === '1';
 
 interface Case {
   name: string;
@@ -176,20 +174,11 @@ function directLoss(x: ArrayLike<number>, y: ArrayLike<number>, rows: number, le
   return total / o.fftSizes.length / rows;
 }
 
-if (!native.ok) {
-  if (required) {
-    it('the native addon is built (SAMPGEN_REQUIRE_NATIVE=1)', () => {
-      throw new Error(`native kernels unavailable: ${native.reason}`);
-    });
-  } else {
-    // eslint-disable-next-line no-console
-    console.log(`native mr_stft tests skipped: ${native.reason}`);
-    it.skip('native mr_stft (addon not built)', () => undefined);
-  }
-} else {
-  const binding: NativeBinding = native.binding;
+const nativeBinding = nativeBindingForTests('native mr_stft');
+if (nativeBinding) {
+  const binding: NativeBinding = nativeBinding;
   const info = binding.info();
-  const isas: NativeIsa[] = ['base', ...(info.cpu.avx2 ? (['avx2'] as const) : []), ...(info.cpu.avx512 ? (['avx512'] as const) : [])];
+  const isas = cpuIsas(info);
   const defaultThreads = info.threads;
   const references = new Map<string, ReturnType<typeof reference>>();
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, loadNative, setNativeKernelsEnabled } from '../../src/backend';
+import { initBackend, setNativeKernelsEnabled } from '../../src/backend';
+import { nativeBindingForTests } from '../backend/kernel-helpers';
 import { resolveConfigObject } from '../../src/config';
 import { buildDenseAutoencoder } from '../../src/models/dense';
 import { buildVae } from '../../src/models/vae';
@@ -14,8 +15,6 @@ import { Rng } from '../../src/util/rng';
  * the optimizer, the reported losses and the weights after a few Adam steps must agree.
  */
 
-const native = loadNative();
-const required = process.env.SAMPGEN_REQUIRE_NATIVE === '1';
 const LENGTH = 48;
 const BATCH = 5;
 const STEPS = 3;
@@ -110,17 +109,8 @@ function expectSameTraining(got: Trace, want: Trace) {
   got.weights.forEach((w, i) => expect(relativeError(w, want.weights[i]!)).toBeLessThanOrEqual(1e-4));
 }
 
-if (!native.ok) {
-  if (required) {
-    it('the native addon is built (SAMPGEN_REQUIRE_NATIVE=1)', () => {
-      throw new Error(`native kernels unavailable: ${native.reason}`);
-    });
-  } else {
-    // eslint-disable-next-line no-console
-    console.log(`native dense step tests skipped: ${native.reason}`);
-    it.skip('native dense step (addon not built)', () => undefined);
-  }
-} else {
+const nativeBinding = nativeBindingForTests('native dense step');
+if (nativeBinding) {
   afterAll(async () => {
     setNativeKernelsEnabled(true);
     await initBackend('wasm', () => undefined);
