@@ -130,6 +130,11 @@ function attemptLoad(): NativeStatus {
   const info = (binding as NativeBinding).info();
   return { ok: true, binding: binding as NativeBinding, path: NATIVE_ADDON_PATH, reason: describeInfo(info) };
 }
+/** Every instruction set the addon can run on this CPU, the portable build first. */
+export function instructionSetsOf(info: NativeInfo): NativeIsa[] {
+  return ['base', ...(info.cpu.avx2 ? (['avx2'] as const) : []), ...(info.cpu.avx512 ? (['avx512'] as const) : [])];
+}
+
 /** e.g. "avx512, 2 threads" or "base (no AVX2 on this CPU: portable kernels), 2 threads". */
 export function describeInfo(info: NativeInfo): string {
   const isa = info.isa === 'base' && !info.cpu.avx2 ? 'base (no AVX2 on this CPU: portable kernels)' : info.isa;

@@ -9,6 +9,9 @@
  */
 import { Command } from 'commander';
 import { initBackend, loadNative, NativeIsa } from '../backend';
+import { instructionSetsOf } from '../backend/native';
+import { UserError } from '../errors';
+import { positiveIntOption } from '../util/options';
 import { buildTrainer } from '../train/trainers';
 import { BENCH_MODELS, benchConfig, benchTrainer, GAN_UNITS } from './train';
 import { round, runAsScript } from './common';
@@ -26,29 +29,33 @@ const DEFAULT_MODELS = ['dense-small', 'dense-medium', 'dense-big', 'vae', 'conv
 async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .option('--models <list>', 'comma-separated', DEFAULT_MODELS.join(','))
-    .option('--steps <n>', 'timed units per repeat (the GAN: a fifth as many, at least 1)', '10')
-    .option('--repeats <n>', 'alternating repeats; each instruction set keeps its best', '3')
+    .option('--steps <n>', 'timed units per repeat (the GAN: a fifth as many, at least 1)', positiveIntOption('--steps'), 10)
+    .option('--repeats <n>', 'alternating repeats; each instruction set keeps its best', positiveIntOption('--repeats'), 3)
     .option('--isas <list>', 'instruction sets to compare (default: every one this CPU has, but base)')
     .option('--json', 'print only a JSON array of rows')
     .parse(argv);
-  const o = program.opts<{ models: string; steps: string; repeats: string; isas?: string; json?: boolean }>();
+  const o = program.opts<{ models: string; steps: number; repeats: number; isas?: string; json?: boolean }>();
   const say = o.json ? () => undefined : (msg: string) => process.stderr.write(msg + '\n');
-  await initBackend('wasm', say);
+  // Every input checked before the backend starts.
+  const models = o.models.split(',').map((name) => {
+    const model = BENCH_MODELS.find((m) => m.name === name);
+    if (!model) throw new UserError(`--models: unknown model ${JSON.stringify(name)}; choose from ${BENCH_MODELS.map((m) => m.name).join(', ')}`);
+    return model;
+  });
   const native = loadNative();
-  if (!native.ok) throw new Error(`bench:isa needs the native addon: ${native.reason}`);
+  if (!native.ok) throw new UserError(`bench:isa compares the native kernels' instruction sets, and the addon is not available: ${native.reason}`);
   const info = native.binding.info();
-  const available: NativeIsa[] = ['base', ...(info.cpu.avx2 ? (['avx2'] as const) : []), ...(info.cpu.avx512 ? (['avx512'] as const) : [])];
+  const available = instructionSetsOf(info);
   const isas = (o.isas ? o.isas.split(',') : available.filter((i) => i !== 'base')) as NativeIsa[];
   for (const isa of isas) {
-    if (!available.includes(isa)) throw new Error(`this CPU cannot run ${isa}; it has ${available.join(', ')}`);
+    if (!available.includes(isa)) throw new UserError(`--isas: this CPU cannot run ${JSON.stringify(isa)}; it has ${available.join(', ')}`);
   }
-  const steps = Number(o.steps);
-  const repeats = Number(o.repeats);
+  await initBackend('wasm', say);
+  const { steps, repeats } = o;
   const rows: IsaRow[] = [];
   try {
-    for (const name of o.models.split(',')) {
-      const model = BENCH_MODELS.find((m) => m.name === name);
-      if (!model) throw new Error(`unknown model ${name}; choose from ${BENCH_MODELS.map((m) => m.name).join(', ')}`);
+    for (const model of models) {
+      const name = model.name;
       const loaded = benchConfig(model, { backend: 'wasm' });
       const batch = loaded.config.train.batch_size;
       const length = loaded.config.model.length;

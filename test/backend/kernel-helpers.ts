@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, loadNative, NativeBinding, NativeInfo, NativeIsa } from '../../src/backend';
+import { initBackend, loadNative, NativeBinding } from '../../src/backend';
 import { Rng } from '../../src/util/rng';
 
 /**
@@ -128,9 +128,4 @@ export function nativeBindingForTests(what: string): NativeBinding | null {
     it.skip(`${what} (addon not built)`, () => undefined);
   }
   return null;
-}
-
-/** Every instruction set this CPU runs, the portable build first: the native tests run on each. */
-export function cpuIsas(info: NativeInfo): NativeIsa[] {
-  return ['base', ...(info.cpu.avx2 ? (['avx2'] as const) : []), ...(info.cpu.avx512 ? (['avx512'] as const) : [])];
 }

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { activeNative, initBackend, NativeBinding, setNativeKernelsEnabled } from '../../src/backend';
+import { instructionSetsOf } from '../../src/backend/native';
 import { absLeakyRelu, absLeakyReluGrad, phaseShuffleOp } from '../../src/models/critic-ops';
 import { resolveConfigObject } from '../../src/config';
 import { buildTrainer } from '../../src/train/trainers';
 import { Rng } from '../../src/util/rng';
 import { critic2, critic2Reference, Critic2Result, randomCase, stockCritic2, unsignedZeros } from '../helpers/critic-ops';
-import { cpuIsas, nativeBindingForTests, randomArray, relativeError } from './kernel-helpers';
+import { nativeBindingForTests, randomArray, relativeError } from './kernel-helpers';
 
 /**
  * The native kernels behind the WaveGAN critic's fused ops (native/src/critic_isa.inc) and the one-input-channel
@@ -21,7 +22,7 @@ const nativeBinding = nativeBindingForTests('native critic kernel');
 if (nativeBinding) {
   const binding: NativeBinding = nativeBinding;
   const info = binding.info();
-  const isas = cpuIsas(info);
+  const isas = instructionSetsOf(info);
   const defaultThreads = info.threads;
 
   beforeAll(async () => {

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { activeNative, initBackend, NativeBinding, NativeIsa, setNativeKernelsEnabled } from '../../src/backend';
+import { instructionSetsOf } from '../../src/backend/native';
 import { NativeAdamOptimizer } from '../../src/backend/native-adam';
 import { resolveConfigObject } from '../../src/config';
 import { meanSquaredError } from '../../src/train/losses';
 import { buildTrainer } from '../../src/train/trainers';
 import { Rng } from '../../src/util/rng';
-import { CONV_CASES, convOutShape, cpuIsas, expectNoLeak, expectSameOnWasm, nativeBindingForTests, randomArray, relativeError, TRANSPOSES, weightedSum } from './kernel-helpers';
+import { CONV_CASES, convOutShape, expectNoLeak, expectSameOnWasm, nativeBindingForTests, randomArray, relativeError, TRANSPOSES, weightedSum } from './kernel-helpers';
 
 /**
  * sampgen's native kernels (native/, built at npm install) against the pure-JS cpu backend: every kernel they replace,
@@ -22,7 +23,7 @@ const nativeBinding = nativeBindingForTests('native kernel');
 if (nativeBinding) {
   const binding: NativeBinding = nativeBinding;
   const info = binding.info();
-  const isas = cpuIsas(info);
+  const isas = instructionSetsOf(info);
   const defaultThreads = info.threads;
 
   beforeAll(async () => {

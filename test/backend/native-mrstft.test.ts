@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { activeNative, initBackend, loadNative, NativeBinding, NativeIsa } from '../../src/backend';
+import { instructionSetsOf } from '../../src/backend/native';
 import { nativeMrStft } from '../../src/backend/native-mrstft';
 import { MR_STFT_POWER_FLOOR, MR_STFT_SIZES, mrStftTerms, MrStftOptions } from '../../src/eval/reconstruction';
 import { mrStftLoss } from '../../src/train/losses';
 import { Rng } from '../../src/util/rng';
-import { cpuIsas, expectNoLeak, nativeBindingForTests, relativeError } from './kernel-helpers';
+import { expectNoLeak, nativeBindingForTests, relativeError } from './kernel-helpers';
 
 /**
  * The native multi-resolution STFT loss (native/src/mrstft_isa.inc) against its definition, mrStftTerms
@@ -178,7 +179,7 @@ const nativeBinding = nativeBindingForTests('native mr_stft');
 if (nativeBinding) {
   const binding: NativeBinding = nativeBinding;
   const info = binding.info();
-  const isas = cpuIsas(info);
+  const isas = instructionSetsOf(info);
   const defaultThreads = info.threads;
   const references = new Map<string, ReturnType<typeof reference>>();
 

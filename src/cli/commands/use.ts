@@ -23,6 +23,7 @@ import { BOOTSTRAP_LEVEL } from '../../eval/bootstrap';
 import { openDataset } from '../../data';
 import { readModelMetadata } from '../../export';
 import { writeEvaluateHtml } from '../../report/evaluate-page';
+import { positiveIntOption } from '../../util/options';
 
 type BackendName = BackendRequest;
 
@@ -38,21 +39,13 @@ async function withModel<T>(ctx: CommandContext, dir: string, backend: BackendNa
   }
 }
 
-function positiveInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new UserError(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
-    return n;
-  };
-}
-
 export function registerGenerate(program: Command): void {
   program
     .command('generate')
     .description('Decode latent points of an exported model to WAV files: one point, random points, or a grid with a contact sheet.')
     .requiredOption('-m, --model <dir>', 'an exported model folder (models/<name>/)')
     .option('--z <point>', 'one latent point, comma-separated (e.g. 0.3,-0.5); --out is then a .wav file')
-    .option('--random <count>', `this many random points (at most ${MAX_POINTS}): the prior for GANs and VAEs, else uniform in the --bounds box`, positiveInt('--random'))
+    .option('--random <count>', `this many random points (at most ${MAX_POINTS}): the prior for GANs and VAEs, else uniform in the --bounds box`, positiveIntOption('--random'))
     .option('--seed <n>', 'seed of --random', seedOption('--seed'), 1)
     .option('--grid <ROWSxCOLS>', `an evenly spaced grid over the --bounds box (first two dimensions), e.g. 8x8 (at most ${MAX_POINTS} points), plus grid.png`)
     .option('--bounds <spec>', `the box of --grid and of uniform --random points: ${BOUNDS_SYNTAX}`, 'p1-99')
@@ -163,7 +156,7 @@ export function registerInterpolate(program: Command): void {
     .requiredOption('-m, --model <dir>', 'an exported model folder with an encoder')
     .argument('<a>', 'first audio file')
     .argument('<b>', 'second audio file')
-    .option('--steps <n>', 'points on the line, both ends included', positiveInt('--steps'), 8)
+    .option('--steps <n>', 'points on the line, both ends included', positiveIntOption('--steps'), 8)
     .option('-o, --out <dir>', 'output folder (step-0.wav … plus interpolation.png)', 'interpolation')
     .option('--class-a <name>', "conditional models: <a>'s drum class when its name does not say it")
     .option('--class-b <name>', "conditional models: <b>'s drum class when its name does not say it")
@@ -234,10 +227,10 @@ export function registerEvaluate(program: Command): void {
     .option('--held-out <dir>', 'instead of --dataset: a separate dataset the models never trained on, used whole (never split)')
     .option('-o, --out <dir>', 'write metrics.json and metrics.md into this folder')
     .option('--html', 'with --out: also write index.html, the table as a page (sortable, filterable; works from disk, like report --html)')
-    .option('--max-samples <n>', 'at most this many real samples (a seeded subset)', positiveInt('--max-samples'), 500)
-    .option('--generated <n>', `samples to generate for the generation metrics (2 to ${MAX_POINTS})`, positiveInt('--generated'), 200)
-    .option('--grid <n>', 'grid side for latent smoothness (2-D latents)', positiveInt('--grid'), 8)
-    .option('--per-class <n>', 'class evaluation: samples generated per requested class of a model conditioned on class (velocities spread over 0..1)', positiveInt('--per-class'), DEFAULT_PER_CLASS)
+    .option('--max-samples <n>', 'at most this many real samples (a seeded subset)', positiveIntOption('--max-samples'), 500)
+    .option('--generated <n>', `samples to generate for the generation metrics (2 to ${MAX_POINTS})`, positiveIntOption('--generated'), 200)
+    .option('--grid <n>', 'grid side for latent smoothness (2-D latents)', positiveIntOption('--grid'), 8)
+    .option('--per-class <n>', 'class evaluation: samples generated per requested class of a model conditioned on class (velocities spread over 0..1)', positiveIntOption('--per-class'), DEFAULT_PER_CLASS)
     .option('--bounds <spec>', `box of the smoothness grid and of uniform random points (autoencoders): ${BOUNDS_SYNTAX}`, 'p1-99')
     .option('--resamples <n>', 'bootstrap resamples of the intervals of set-level metrics (0: no intervals)', (v) => nonNegativeInt('--resamples', v), 200)
     .option('--seed <n>', 'seed of subsets, random latent points, k-means and the bootstrap', seedOption('--seed'), 1)
