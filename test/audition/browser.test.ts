@@ -155,6 +155,28 @@ describeBrowser('audition page in headless Chromium', () => {
     expect(s.plays).toBe(1);
   });
 
+  test('a slow click (the press decoded and played before the button comes up) plays once, and a drag still plays on release', async () => {
+    const box = (await page.locator('#pad').boundingBox())!;
+    const before = (await settled(page)).plays;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.6);
+    await page.mouse.down();
+    await page.waitForFunction((n) => window.__sampgen.plays > n, before);
+    const afterPress = await settled(page);
+    await page.mouse.up();
+    // The release where the press was ends the gesture; nothing new to decode or play.
+    await page.waitForTimeout(300);
+    expect((await settled(page)).plays).toBe(before + 1);
+    expect((await snapshot(page)).point).toEqual(afterPress.point);
+    // Press, then drag somewhere else and let go: the release is a new point, decoded and played.
+    await page.mouse.down();
+    await page.waitForFunction((n) => window.__sampgen.plays > n, before + 1);
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.4, { steps: 4 });
+    await page.mouse.up();
+    const dragged = await settled(page);
+    expect(dragged.point).not.toEqual(afterPress.point);
+    await page.waitForFunction((n) => window.__sampgen.plays > n, before + 1);
+  });
+
   test('Loop Play toggles on and off', async () => {
     await page.click('#loop');
     await page.waitForFunction(() => window.__sampgen.loop && window.__sampgen.loopRepetitions > 0);

@@ -115,6 +115,8 @@ let space: LatentSpace | null = null;
 let spaceMode: SpaceMode = 'auto';
 let decoder: Decoder | null = null;
 let point: number[] = [];
+/** Why the current point was last set (a click is a press and a release at one point). */
+let pointReason: DecodeReason | null = null;
 let decoded: Decoded | null = null;
 /** The current sound: the last decode with the sound controls applied (what Play, Save and the selected pad hold). */
 let rendered: Float32Array | null = null;
@@ -318,13 +320,18 @@ function describePoint(p: readonly number[]): string {
 /** Moves the point: every view follows at once, the sound when its decode is ready. */
 function setPoint(p: number[], reason: DecodeReason): void {
   if (!space || !decoder) return;
+  // A release where the press was, with no drag between (a click): the press's decode is that sound, and it plays
+  // when it arrives; the release only ends the gesture. Decoding it again played the sound twice whenever the
+  // press's decode arrived before the button came up.
+  const click = reason === 'release' && pointReason === 'press' && p.join() === point.join();
   point = p;
+  pointReason = reason;
   const c = coordinates(space, p);
   els.pad.dataset.point = p.join(',');
   els.point.textContent = describePoint(p);
   pad.setCurrent(c.slice(0, 2));
   updateSliders(c);
-  decoder.request(p, condition, reason);
+  if (!click) decoder.request(p, condition, reason);
   if (isCommit(reason)) commit();
 }
 
